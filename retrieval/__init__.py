@@ -1,0 +1,29 @@
+"""Trợ lý Giảm nghèo: retrieval and extractive answers over poverty-reduction policy documents.
+
+The one import point for the bot, the web layer and the CLI::
+
+    from retrieval import Assistant, load_settings
+    assistant = Assistant.open(load_settings())
+    answer = assistant.ask("hộ nghèo được hỗ trợ gì?")
+
+No web or Telegram code lives in this package.
+"""
+
+from .assistant import Assistant, IndexInfo, build
+from .domain import Answer, AnswerStatus, Citation, Document, DocumentMetadata, Hit, Passage, PassageKind, Quote, SearchFilters
+from .errors import (
+    ConfigError,
+    CorpusError,
+    IndexMissingError,
+    ModelUnavailableError,
+    RetrievalError,
+    StaleIndexError,
+    UnknownDocumentError,
+)
+from .settings import Settings, load_settings
+
+__all__ = [
+    "Answer", "AnswerStatus", "Assistant", "Citation", "ConfigError", "CorpusError", "Document", "DocumentMetadata",
+    "Hit", "IndexInfo", "IndexMissingError", "ModelUnavailableError", "Passage", "PassageKind", "Quote",
+    "RetrievalError", "SearchFilters", "Settings", "StaleIndexError", "UnknownDocumentError", "build", "load_settings",
+]

@@ -1,0 +1,194 @@
+"""Command line that mirrors the library: build, search, ask, chat, run-questions, eval."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from pathlib import Path
+
+from .assistant import Assistant, build
+from .domain import Answer, Hit
+from .embeddings import prepare_model
+from .errors import RetrievalError
+from .evaluation import evaluate, load_questions
+from .settings import Settings, load_settings
+
+MODES = ("hybrid", "bm25", "dense")
+
+
+def _print_json(data: object) -> None:
+    print(json.dumps(data, ensure_ascii=False, indent=2))
+
+
+def _format_hit(rank: int, hit: Hit) -> str:
+    meta = hit.document.metadata
+    when = f", {meta.date.strftime('%d/%m/%Y')}" if meta.date else ""
+    return f"{rank}. [{hit.score:.4f}] {meta.short_name}{when} — {hit.passage.location_text}\n   {hit.passage.text}"
+
+
+def format_answer(answer: Answer) -> str:
+    lines = [answer.text]
+    if answer.citations:
+        lines.append("")
+        lines.append("Nguồn:")
+        lines.extend(c.label for c in answer.citations)
+    return "\n".join(lines)
+
+
+def _settings_for(args: argparse.Namespace) -> Settings:
+    settings = load_settings(args.config)
+    if getattr(args, "mode", None) and isinstance(args.mode, str):
+        settings = settings.with_overrides(search={"mode": args.mode})
+    return settings
+
+
+def cmd_build(args: argparse.Namespace) -> int:
+    settings = _settings_for(args)
+    report = build(settings)
+    for message in report.skipped + report.warnings:
+        print(f"! {message}", file=sys.stderr)
+    print(
+        f"Đã xây dựng chỉ mục {report.build_id}: {report.documents} văn bản, {report.passages} đoạn "
+        f"({report.searchable_passages} dùng để tìm), {report.windows} cửa sổ nhúng ({report.embedded} mới), {report.seconds:.1f} giây."
+    )
+    return 0
+
+
+def cmd_prepare_model(args: argparse.Namespace) -> int:
+    print(f"Mô hình nhúng sẵn sàng: {prepare_model(_settings_for(args))}")
+    return 0
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    assistant = Assistant.open(_settings_for(args))
+    hits = assistant.search(args.query, k=args.k)
+    if args.json:
+        _print_json({"query": args.query, "hits": [h.to_dict() for h in hits]})
+    else:
+        print("\n".join(_format_hit(i, h) for i, h in enumerate(hits, start=1)) or "Không tìm thấy điều khoản phù hợp.")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace) -> int:
+    assistant = Assistant.open(_settings_for(args))
+    answer = assistant.ask(args.question)
+    if args.json:
+        _print_json(answer.to_dict())
+    else:
+        print(format_answer(answer))
+    return 0
+
+
+def cmd_chat(args: argparse.Namespace) -> int:
+    assistant = Assistant.open(_settings_for(args))
+    print(f"Trợ lý Giảm nghèo — {assistant.info().documents} văn bản. Gõ câu hỏi, Enter để gửi; Ctrl+D để thoát.")
+    history: list[str] = []
+    while True:
+        try:
+            question = input("\n? ")
+        except (EOFError, KeyboardInterrupt):
+            print()
+            return 0
+        if not question.strip():
+            continue
+        print(format_answer(assistant.ask(question, history=history[-5:])))
+        history.append(question)
+
+
+def cmd_run_questions(args: argparse.Namespace) -> int:
+    assistant = Assistant.open(_settings_for(args))
+    questions = load_questions(Path(args.file))
+    texts = [q.question for q in questions]
+    hits = assistant.batch_search(texts, k=10)
+    answers = assistant.batch_ask(texts)
+    out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
+    try:
+        for q, q_hits, answer in zip(questions, hits, answers):
+            row = {"id": q.id, "hits": [h.to_dict() for h in q_hits], "answer": answer.to_dict()}
+            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+    finally:
+        if out is not sys.stdout:
+            out.close()
+    return 0
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    settings = load_settings(args.config)
+    questions = load_questions(Path(args.file))
+    modes = args.mode or list(MODES)
+    assistant = Assistant.open(settings.with_overrides(search={"mode": "hybrid"}) if "hybrid" in modes or "dense" in modes else settings)
+    results = [evaluate(assistant, questions, mode) for mode in modes]
+    if args.fold:
+        results += [evaluate(assistant, questions, mode, fold_questions=True) for mode in modes]
+    if args.json:
+        _print_json([{**r.summary(), **({"per_question": r.per_question} if args.details else {})} for r in results])
+        return 0
+    header = f"{'mode':<16}{'R@1':>7}{'R@5':>7}{'MRR@10':>8}{'oos abst.':>11}{'false abst.':>13}{'answer⊇gold':>13}"
+    print(f"{len(questions)} câu hỏi ({results[0].in_scope} trong phạm vi, {results[0].out_of_scope} ngoài phạm vi)")
+    print(header)
+    for r in results:
+        label = r.mode + (" (no accents)" if r.folded_questions else "")
+        print(f"{label:<16}{r.recall_at_1:>7.3f}{r.recall_at_5:>7.3f}{r.mrr_at_10:>8.3f}{r.oos_abstention:>11.3f}{r.false_abstention:>13.3f}{r.answer_containment:>13.3f}")
+    if args.details:
+        for r in results:
+            for row in r.per_question:
+                flag = "" if (row["rank"] == 1 or row["kind"] == "oos") else "  <--"
+                print(f"{r.mode:<7} {row['id']:<5} {row['kind']:<9} rank={row['rank']} found={row['found']} {row['evidence']} gold_in_answer={row.get('answer_contains_gold')}{flag}")
+    return 0
+
+
+def make_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m retrieval", description="Trợ lý Giảm nghèo: tìm điều khoản và trả lời có trích dẫn.")
+    parser.add_argument("--config", help="tệp cấu hình (mặc định: config.toml, hoặc $TRO_LY_CONFIG)")
+    parser.add_argument("-v", "--verbose", action="store_true", help="in nhật ký chi tiết")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    sub.add_parser("build", help="xây dựng chỉ mục từ thư mục văn bản").set_defaults(func=cmd_build)
+    sub.add_parser("prepare-model", help="tạo mô hình nhúng ngoại tuyến (nếu thiếu)").set_defaults(func=cmd_prepare_model)
+
+    p = sub.add_parser("search", help="tìm các điều khoản phù hợp")
+    p.add_argument("query")
+    p.add_argument("--k", type=int, default=10)
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--mode", choices=MODES)
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("ask", help="trả lời một câu hỏi, có trích dẫn")
+    p.add_argument("question")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--mode", choices=MODES)
+    p.set_defaults(func=cmd_ask)
+
+    p = sub.add_parser("chat", help="hỏi đáp liên tục trong cửa sổ lệnh")
+    p.add_argument("--mode", choices=MODES)
+    p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser("run-questions", help="trả lời một tệp JSONL (id, question), mỗi dòng một kết quả JSON")
+    p.add_argument("file")
+    p.add_argument("--output", "-o")
+    p.add_argument("--mode", choices=MODES)
+    p.set_defaults(func=cmd_run_questions)
+
+    p = sub.add_parser("eval", help="đo Recall@1/5, MRR@10, tỷ lệ từ chối, câu trả lời chứa đáp án")
+    p.add_argument("file")
+    p.add_argument("--mode", action="append", choices=MODES, help="lặp lại để so sánh; mặc định cả ba")
+    p.add_argument("--fold", action="store_true", help="đo thêm với câu hỏi bỏ dấu")
+    p.add_argument("--json", action="store_true")
+    p.add_argument("--details", action="store_true", help="in kết quả từng câu")
+    p.set_defaults(func=cmd_eval)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = make_parser().parse_args(argv)
+    logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
+    try:
+        return args.func(args)
+    except RetrievalError as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2
+    except (OSError, ValueError) as exc:
+        print(f"Lỗi: {exc}", file=sys.stderr)
+        return 2

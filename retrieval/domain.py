@@ -1,0 +1,216 @@
+"""Domain objects: what the library hands to the CLI, the web layer and the bot.
+
+Frozen dataclasses with one ``to_dict`` each; the JSON shapes are documented in
+docs/api-contract.md and shared by every face.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+
+
+@dataclass(frozen=True)
+class DocumentMetadata:
+    title: str
+    code: str | None = None
+    issuer: str | None = None
+    province: str | None = None
+    date: date | None = None
+    type: str | None = None
+    url: str | None = None
+    signer: str | None = None
+
+    @property
+    def short_name(self) -> str:
+        """How a citation names the document: 'Chỉ thị 19-CT/TU', else its title."""
+        if self.code and self.type:
+            return f"{self.type[:1].upper()}{self.type[1:]} {self.code}"
+        return self.code or self.title
+
+
+@dataclass(frozen=True)
+class Document:
+    id: str
+    source_file: str
+    text: str
+    metadata: DocumentMetadata
+    sha256: str
+
+    def to_dict(self) -> dict:
+        m = self.metadata
+        return {
+            "id": self.id,
+            "title": m.title,
+            "code": m.code,
+            "issuer": m.issuer,
+            "province": m.province,
+            "date": m.date.isoformat() if m.date else None,
+            "type": m.type,
+            "source_file": self.source_file,
+            "url": m.url,
+        }
+
+
+class PassageKind(str, Enum):
+    TITLE = "title"
+    CLAUSE = "clause"
+    FOOTNOTE = "footnote"
+    RECIPIENTS = "recipients"  # "Nơi nhận": a distribution list, not policy
+    SIGNATURE = "signature"
+    WEB_DEBRIS = "web_debris"  # counters, link lists, bylines of a saved web page
+
+    @property
+    def searchable(self) -> bool:
+        return self in (PassageKind.TITLE, PassageKind.CLAUSE, PassageKind.FOOTNOTE)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A clause-sized unit of a document, with where it sits."""
+
+    id: str
+    document_id: str
+    ordinal: int
+    text: str
+    location: tuple[str, ...]  # breadcrumb from the outermost heading inwards
+    context: str  # the headings above it, in full: what a reader needs to understand it
+    kind: PassageKind = PassageKind.CLAUSE
+
+    @property
+    def searchable(self) -> bool:
+        return self.kind.searchable
+
+    @property
+    def location_text(self) -> str:
+        return " › ".join(self.location)
+
+    def to_dict(self) -> dict:
+        return {
+            "id": self.id,
+            "document_id": self.document_id,
+            "ordinal": self.ordinal,
+            "text": self.text,
+            "location": list(self.location),
+            "context": self.context,
+            "kind": self.kind.value,
+        }
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "Passage":
+        return cls(
+            id=data["id"],
+            document_id=data["document_id"],
+            ordinal=data["ordinal"],
+            text=data["text"],
+            location=tuple(data["location"]),
+            context=data["context"],
+            kind=PassageKind(data["kind"]),
+        )
+
+
+@dataclass(frozen=True)
+class SearchFilters:
+    document_ids: frozenset[str] | None = None
+    types: frozenset[str] | None = None
+    date_from: date | None = None
+    date_to: date | None = None
+
+    def accepts(self, document: Document) -> bool:
+        m = document.metadata
+        if self.document_ids is not None and document.id not in self.document_ids:
+            return False
+        if self.types is not None and (m.type or "").casefold() not in {t.casefold() for t in self.types}:
+            return False
+        if self.date_from and (m.date is None or m.date < self.date_from):
+            return False
+        if self.date_to and (m.date is None or m.date > self.date_to):
+            return False
+        return True
+
+    @property
+    def empty(self) -> bool:
+        return self == SearchFilters()
+
+
+@dataclass(frozen=True)
+class Signals:
+    """Why a hit ranks where it does (for diagnosis, not part of the public JSON)."""
+
+    bm25: float | None = None
+    bm25_rank: int | None = None
+    dense: float | None = None
+    dense_rank: int | None = None
+    best_window: int | None = None
+
+
+@dataclass(frozen=True)
+class Hit:
+    passage: Passage
+    document: Document
+    score: float
+    signals: Signals = Signals()
+
+    def to_dict(self) -> dict:
+        return {
+            "passage_id": self.passage.id,
+            "text": self.passage.text,
+            "score": round(self.score, 6),
+            "location": self.passage.location_text,
+            "document": self.document.to_dict(),
+        }
+
+
+@dataclass(frozen=True)
+class Citation:
+    number: int
+    hit: Hit
+
+    def to_dict(self) -> dict:
+        return {**self.hit.to_dict(), "number": self.number}
+
+    @property
+    def label(self) -> str:
+        """'[1] Chỉ thị 19-CT/TU (29/11/2021) — 6. Tiếp tục…'"""
+        meta = self.hit.document.metadata
+        when = f" ({meta.date.strftime('%d/%m/%Y')})" if meta.date else ""
+        return f"[{self.number}] {meta.short_name}{when} — {self.hit.passage.location_text}"
+
+
+class AnswerStatus(str, Enum):
+    ANSWERED = "answered"
+    NOT_COVERED = "not_covered"  # the documents do not cover the question
+    INVALID_QUESTION = "invalid_question"  # empty or too long
+
+
+@dataclass(frozen=True)
+class Quote:
+    text: str
+    citation_number: int
+
+
+@dataclass(frozen=True)
+class Answer:
+    question: str
+    status: AnswerStatus
+    text: str
+    citations: tuple[Citation, ...] = ()
+    quotes: tuple[Quote, ...] = ()
+    # diagnosis: the evidence measured and the hits that were not quoted
+    evidence: dict[str, float] = field(default_factory=dict)
+    rejected: tuple[Hit, ...] = ()
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def found(self) -> bool:
+        return self.status is AnswerStatus.ANSWERED
+
+    def to_dict(self) -> dict:
+        return {
+            "question": self.question,
+            "found": self.found,
+            "status": self.status.value,
+            "answer": self.text,
+            "citations": [c.to_dict() for c in self.citations],
+        }

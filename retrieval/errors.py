@@ -1,0 +1,33 @@
+"""Library exceptions. The CLI, the web layer and the bot turn them into clean messages;
+their texts are Vietnamese because cadres read them."""
+
+
+class RetrievalError(Exception):
+    """Base class of every error this library raises on purpose."""
+
+
+class ConfigError(RetrievalError):
+    """config.toml is missing, unreadable or holds an invalid value."""
+
+
+class CorpusError(RetrievalError):
+    """The corpus folder or its metadata file cannot be used."""
+
+
+class IndexMissingError(RetrievalError):
+    """No index has been built yet."""
+
+
+class StaleIndexError(RetrievalError):
+    """The index on disk does not match the corpus or the configuration."""
+
+
+class ModelUnavailableError(RetrievalError):
+    """The embedding model cannot be found or prepared."""
+
+
+class UnknownDocumentError(RetrievalError, KeyError):
+    """No document with that id."""
+
+    def __str__(self) -> str:  # KeyError would print the repr
+        return str(self.args[0]) if self.args else "unknown document"

@@ -1,0 +1,126 @@
+"""Hybrid search: BM25 and dense candidates, fused by reciprocal rank.
+
+``search`` delegates to ``batch_search`` so one code path serves a single question and an
+evaluation run of hundreds (queries are embedded in one batch).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .domain import Hit, SearchFilters, Signals
+from .embeddings import Embedder
+from .fusion import reciprocal_rank_fusion
+from .index import LoadedIndex
+from .settings import SearchMode, SearchSettings
+from .text import lexical_terms, normalize
+
+
+@dataclass
+class DenseResult:
+    passage_scores: dict[int, float]  # passage row -> best window cosine
+    best_window: dict[int, int]  # passage row -> that window's row
+    window_scores: dict[int, float]  # window row -> cosine, for the windows returned
+
+
+class Searcher:
+    def __init__(self, index: LoadedIndex, embedder: Embedder | None, settings: SearchSettings) -> None:
+        self.index = index
+        self.embedder = embedder
+        self.settings = settings
+        self._allowed_cache: dict[SearchFilters, np.ndarray] = {}
+
+    def search(self, query: str, k: int | None = None, filters: SearchFilters | None = None, mode: SearchMode | None = None) -> list[Hit]:
+        return self.batch_search([query], k, filters, mode)[0]
+
+    def batch_search(
+        self, queries: list[str], k: int | None = None, filters: SearchFilters | None = None, mode: SearchMode | None = None
+    ) -> list[list[Hit]]:
+        return [hits for hits, _ in self.batch_search_with_dense(queries, k, filters, mode)]
+
+    def batch_search_with_dense(
+        self, queries: list[str], k: int | None = None, filters: SearchFilters | None = None, mode: SearchMode | None = None
+    ) -> list[tuple[list[Hit], DenseResult | None]]:
+        """Hits per query, plus the dense evidence the answer step reuses."""
+        k = k or self.settings.default_k
+        mode = mode or self.settings.mode
+        if mode != "bm25" and self.embedder is None:
+            mode = "bm25"
+        queries = [normalize(q).replace("\n", " ") for q in queries]
+        allowed = self._allowed(filters)
+        depth = max(self.settings.candidates, k)
+        dense_results = self._dense(queries, depth, allowed) if mode != "bm25" else [None] * len(queries)
+        results = []
+        for query, dense in zip(queries, dense_results):
+            lexical = self._bm25(query, depth, allowed) if mode != "dense" else []
+            results.append((self._combine(lexical, dense, mode, k), dense))
+        return results
+
+    def _allowed(self, filters: SearchFilters | None) -> np.ndarray | None:
+        if filters is None or filters.empty:
+            return None
+        if filters not in self._allowed_cache:
+            docs = self.index.documents
+            self._allowed_cache[filters] = np.array([filters.accepts(docs[p.document_id]) for p in self.index.passages], dtype=bool)
+        return self._allowed_cache[filters]
+
+    def _bm25(self, query: str, depth: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
+        scores = self.index.bm25.scores(lexical_terms(query))
+        if allowed is not None:
+            scores = np.where(allowed, scores, 0.0)
+        positive = np.flatnonzero(scores > 0)
+        if not len(positive):
+            return []
+        top = positive[np.argsort(-scores[positive], kind="stable")[:depth]]
+        return [(int(row), float(scores[row])) for row in top]
+
+    def _dense(self, queries: list[str], depth: int, allowed: np.ndarray | None) -> list[DenseResult]:
+        vectors = self.embedder.embed_queries(queries)
+        # several windows per passage, and filters drop some: fetch deeper than needed
+        window_k = depth * 4 if allowed is None else self.index.dense.index.ntotal
+        scores, rows = self.index.dense.search_windows(vectors, window_k)
+        owner = self.index.dense.window_passage
+        results = []
+        for q_scores, q_rows in zip(scores, rows):
+            passage_scores: dict[int, float] = {}
+            best_window: dict[int, int] = {}
+            window_scores: dict[int, float] = {}
+            for score, window in zip(q_scores, q_rows):
+                if window < 0:
+                    continue
+                window_scores[int(window)] = float(score)
+                row = int(owner[window])
+                if allowed is not None and not allowed[row]:
+                    continue
+                if row not in passage_scores:  # windows come best first
+                    passage_scores[row] = float(score)
+                    best_window[row] = int(window)
+            results.append(DenseResult(passage_scores, best_window, window_scores))
+        return results
+
+    def _combine(self, lexical: list[tuple[int, float]], dense: DenseResult | None, mode: SearchMode, k: int) -> list[Hit]:
+        dense_ranked = list(dense.passage_scores.items())[: self.settings.candidates] if dense else []
+        lexical = lexical[: self.settings.candidates]
+        bm25_rank = {row: i for i, (row, _) in enumerate(lexical, start=1)}
+        bm25_score = dict(lexical)
+        dense_rank = {row: i for i, (row, _) in enumerate(dense_ranked, start=1)}
+        if mode == "bm25":
+            ranked = lexical
+        elif mode == "dense":
+            ranked = dense_ranked
+        else:
+            ranked = reciprocal_rank_fusion([[r for r, _ in lexical], [r for r, _ in dense_ranked]], self.settings.rrf_k)
+        hits = []
+        for row, score in ranked[:k]:
+            passage = self.index.passages[row]
+            signals = Signals(
+                bm25=bm25_score.get(row),
+                bm25_rank=bm25_rank.get(row),
+                dense=dense.passage_scores.get(row) if dense else None,
+                dense_rank=dense_rank.get(row),
+                best_window=dense.best_window.get(row) if dense else None,
+            )
+            hits.append(Hit(passage, self.index.documents[passage.document_id], float(score), signals))
+        return hits

