@@ -1,0 +1,714 @@
+/*
+ * Trợ lý Giảm nghèo — embeddable chat widget.
+ *
+ *   <script src="https://HOST/widget.js" data-api="https://HOST" async></script>
+ *
+ * Everything lives in an open Shadow DOM so the host page's CSS and ours never mix.
+ * Every string that comes from the server is rendered with textContent, never as HTML.
+ * The only global is window.TroLyGiamNgheo = {open, close, ask}.
+ */
+(() => {
+  "use strict";
+
+  // Read at top level: document.currentScript is null once this script's first run is over.
+  const ownScript = document.currentScript || findOwnScriptTag();
+
+  const HOST_TAG = "tro-ly-giam-ngheo";
+  const MAX_HISTORY = 5;
+  const REQUEST_TIMEOUT_MS = 60000;
+
+  const SUGGESTIONS = [
+    "Hộ nghèo được hỗ trợ vay vốn ở đâu?",
+    "Ai được ưu tiên hỗ trợ giảm nghèo?",
+    "Mục tiêu giảm tỷ lệ hộ nghèo mỗi năm là bao nhiêu?",
+    "Hộ nghèo được hỗ trợ nhà ở như thế nào?",
+  ];
+
+  const TEXT = {
+    title: "Trợ lý Giảm nghèo",
+    launcher: "Hỏi Trợ lý Giảm nghèo",
+    close: "Đóng",
+    greeting:
+      "Xin chào! Tôi trả lời bằng cách trích nguyên văn các văn bản chính sách giảm nghèo, kèm nguồn để bạn kiểm tra.",
+    suggestionsIntro: "Bạn có thể hỏi:",
+    inputLabel: "Câu hỏi của bạn",
+    placeholder: "Nhập câu hỏi… (Enter để gửi)",
+    send: "Gửi",
+    footnote: "Câu trả lời chỉ mang tính tham khảo; hãy đối chiếu văn bản gốc.",
+    you: "Bạn hỏi:",
+    assistant: "Trợ lý trả lời:",
+    loading: "Đang tìm trong văn bản…",
+    composing: (n) => `Đã tìm thấy ${n} đoạn liên quan, đang soạn câu trả lời…`,
+    sources: "Nguồn trích dẫn",
+    opensInNewTab: "(mở trong thẻ mới)",
+    notFound: "Không tìm thấy trong văn bản",
+    network: "Không kết nối được với máy chủ. Vui lòng kiểm tra mạng và thử lại.",
+    timeout: "Máy chủ phản hồi quá lâu. Vui lòng thử lại sau ít phút.",
+    interrupted: "Kết nối bị gián đoạn trước khi có câu trả lời. Vui lòng hỏi lại.",
+    rateLimited: (seconds) =>
+      seconds
+        ? `Hệ thống đang nhận quá nhiều câu hỏi. Vui lòng thử lại sau ${seconds} giây.`
+        : "Hệ thống đang nhận quá nhiều câu hỏi. Vui lòng thử lại sau ít phút.",
+    badRequest: "Câu hỏi chưa hợp lệ. Vui lòng diễn đạt lại và thử lại.",
+    serverError: "Máy chủ đang gặp sự cố. Vui lòng thử lại sau.",
+    generic: "Đã có lỗi xảy ra. Vui lòng thử lại sau.",
+  };
+
+  const STYLES = `
+    :host { all: initial; }
+    /* all: initial again on our root, so nothing the host page sets on <${HOST_TAG}> is inherited. */
+    .root {
+      all: initial;
+      display: block;
+      font-family: system-ui, -apple-system, "Segoe UI", Roboto, "Noto Sans", "Helvetica Neue", Arial, sans-serif;
+      font-size: 16px;
+      line-height: 1.5;
+      color: #1a1a1a;
+      text-align: left;
+      direction: ltr;
+    }
+    .root *, .root *::before, .root *::after { box-sizing: border-box; }
+    [hidden] { display: none !important; }
+    .sr-only {
+      position: absolute; width: 1px; height: 1px; padding: 0; margin: -1px;
+      overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; border: 0;
+    }
+    button, textarea, a { font: inherit; }
+    /* A white ring inside a blue outline stays visible on any background, ours or the host's. */
+    :focus-visible { outline: 3px solid #0b4f8a; outline-offset: 2px; box-shadow: 0 0 0 2px #ffffff; }
+
+    .launcher {
+      position: fixed; right: 20px; bottom: 20px; z-index: 2147483000;
+      display: inline-flex; align-items: center; gap: 8px;
+      min-height: 48px; padding: 10px 18px; margin: 0;
+      border: 2px solid #ffffff; border-radius: 999px;
+      background: #0b4f8a; color: #ffffff;
+      font-size: 16px; font-weight: 600; line-height: 1.2;
+      box-shadow: 0 4px 16px rgba(0, 0, 0, 0.25);
+      cursor: pointer;
+    }
+    .launcher:hover { background: #083a66; }
+    .launcher svg { width: 22px; height: 22px; flex: none; fill: currentColor; }
+
+    .panel {
+      position: fixed; right: 20px; bottom: 84px; z-index: 2147483001;
+      display: flex; flex-direction: column;
+      width: min(380px, calc(100vw - 40px));
+      height: min(620px, calc(100vh - 108px));
+      background: #ffffff; color: #1a1a1a;
+      border: 1px solid #c5ced8; border-radius: 12px;
+      box-shadow: 0 12px 32px rgba(0, 0, 0, 0.28);
+      overflow: hidden;
+    }
+    .header {
+      display: flex; align-items: center; justify-content: space-between; gap: 8px;
+      padding: 10px 10px 10px 16px; background: #0b4f8a; color: #ffffff;
+    }
+    .title { margin: 0; font-size: 18px; font-weight: 700; line-height: 1.3; color: #ffffff; }
+    .close {
+      min-width: 40px; min-height: 40px; padding: 0 8px; margin: 0;
+      border: 0; border-radius: 6px; background: transparent; color: #ffffff;
+      font-size: 26px; line-height: 1; cursor: pointer;
+    }
+    .close:hover { background: #083a66; }
+    .close:focus-visible { outline-color: #ffffff; box-shadow: none; }
+
+    /* position: relative makes this the offsetParent of the messages we scroll to. */
+    .scroller {
+      position: relative; flex: 1 1 auto; min-height: 0;
+      overflow-y: auto; overflow-x: hidden; overscroll-behavior: contain;
+      padding: 12px 14px;
+      background: #f4f6f9;
+    }
+    .intro p { margin: 0 0 8px; }
+    .suggestions { list-style: none; margin: 0 0 8px; padding: 0; display: grid; gap: 6px; }
+    .suggestion {
+      width: 100%; margin: 0; padding: 8px 12px; text-align: left;
+      border: 1px solid #0b4f8a; border-radius: 8px;
+      background: #ffffff; color: #0b4f8a; font-size: 15px; line-height: 1.4; cursor: pointer;
+    }
+    .suggestion:hover { background: #e8f0f8; }
+
+    .log { display: flex; flex-direction: column; gap: 10px; }
+    .msg {
+      max-width: 100%; padding: 10px 12px; border-radius: 10px;
+      overflow-wrap: anywhere; word-break: normal;
+    }
+    .msg p { margin: 0; }
+    .msg-user { align-self: flex-end; max-width: 88%; background: #0b4f8a; color: #ffffff; white-space: pre-wrap; }
+    .msg-bot { align-self: stretch; background: #ffffff; color: #1a1a1a; border: 1px solid #d5dce4; }
+    .answer-text { white-space: pre-wrap; }
+    .status { display: flex; align-items: center; gap: 8px; color: #44505c; }
+    .spinner {
+      width: 16px; height: 16px; flex: none; border-radius: 50%;
+      border: 3px solid #c5d6e8; border-top-color: #0b4f8a;
+      animation: spin 0.9s linear infinite;
+    }
+    @keyframes spin { to { transform: rotate(360deg); } }
+    @media (prefers-reduced-motion: reduce) { .spinner { animation: none; } }
+
+    .sources-title { margin: 10px 0 4px !important; font-size: 14px; font-weight: 700; color: #44505c; }
+    .citations { list-style: none; margin: 0; padding: 0; display: grid; gap: 4px; font-size: 14px; }
+    .citations a { color: #0b4f8a; text-decoration: underline; text-underline-offset: 2px; }
+    .citations a:hover { color: #062c4d; }
+
+    .msg-bot[data-state="not-found"] { background: #fff6e5; border: 1px solid #b45309; border-left-width: 5px; }
+    .not-found-label { display: flex; align-items: center; gap: 8px; margin-bottom: 6px !important; font-weight: 700; color: #7a3300; }
+    .not-found-icon {
+      display: inline-flex; align-items: center; justify-content: center; flex: none;
+      width: 22px; height: 22px; border-radius: 50%; background: #b45309; color: #ffffff;
+      font-size: 14px; font-weight: 700; line-height: 1;
+    }
+    .msg-bot[data-state="error"] { background: #fdeeee; border: 1px solid #a61b1b; color: #7d1414; }
+
+    .composer {
+      display: flex; align-items: flex-end; gap: 8px;
+      padding: 10px 12px; border-top: 1px solid #d5dce4; background: #ffffff;
+    }
+    .input {
+      flex: 1 1 auto; min-width: 0; min-height: 44px; max-height: 120px; margin: 0;
+      padding: 9px 10px; resize: none;
+      border: 1px solid #6b7785; border-radius: 8px; background: #ffffff; color: #1a1a1a;
+      font-size: 16px; line-height: 1.4;
+    }
+    .input::placeholder { color: #5f6b78; }
+    .send {
+      flex: none; min-height: 44px; padding: 0 16px; margin: 0;
+      border: 0; border-radius: 8px; background: #0b4f8a; color: #ffffff;
+      font-size: 16px; font-weight: 600; cursor: pointer;
+    }
+    .send:hover { background: #083a66; }
+    .send[aria-disabled="true"] { background: #5c7a96; cursor: progress; }
+    .footnote { margin: 0; padding: 0 12px 8px; background: #ffffff; font-size: 12px; color: #4f5b67; }
+
+    /* Narrow screens: the open panel takes the whole viewport and hides the launcher. */
+    @media (max-width: 480px) {
+      .panel {
+        inset: 0; width: auto; height: auto; max-width: 100vw;
+        border: 0; border-radius: 0;
+      }
+      .root.is-open .launcher { display: none; }
+    }
+  `;
+
+  function findOwnScriptTag() {
+    const scripts = document.querySelectorAll("script[src]");
+    for (let i = scripts.length - 1; i >= 0; i--) {
+      if (scripts[i].src.split(/[?#]/)[0].endsWith("widget.js")) return scripts[i];
+    }
+    return null;
+  }
+
+  function resolveApiBase(script) {
+    try {
+      const configured = script && script.dataset.api;
+      if (configured) return new URL(configured, location.href).href.replace(/\/+$/, "");
+      if (script) return new URL(script.src, location.href).origin;
+    } catch {
+      // A malformed data-api falls through to the page's own origin.
+    }
+    return location.origin;
+  }
+
+  /** createElement with attributes; string children become text nodes, never HTML. */
+  function el(tag, attributes = {}, children = []) {
+    const node = document.createElement(tag);
+    for (const [name, value] of Object.entries(attributes)) {
+      if (name === "text") node.textContent = value;
+      else if (name === "class") node.className = value;
+      else node.setAttribute(name, value);
+    }
+    node.append(...children);
+    return node;
+  }
+
+  function chatIcon() {
+    const svgNs = "http://www.w3.org/2000/svg";
+    const svg = document.createElementNS(svgNs, "svg");
+    svg.setAttribute("viewBox", "0 0 24 24");
+    svg.setAttribute("aria-hidden", "true");
+    svg.setAttribute("focusable", "false");
+    const path = document.createElementNS(svgNs, "path");
+    path.setAttribute("d", "M4 3h16a2 2 0 0 1 2 2v11a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V5a2 2 0 0 1 2-2zm3 6v2h10V9H7zm0-3v2h10V6H7zm0 6v2h7v-2H7z");
+    svg.append(path);
+    return svg;
+  }
+
+  function formatDate(isoDate) {
+    const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(isoDate || "");
+    return match ? `${match[3]}/${match[2]}/${match[1]}` : isoDate || "";
+  }
+
+  /** "[n] <code or title> (<dd/mm/yyyy>) — <location>" */
+  function citationLabel(citation, index) {
+    const doc = citation.document || {};
+    const number = citation.number ?? index + 1;
+    const date = formatDate(doc.date);
+    let label = `[${number}] ${doc.code || doc.title || ""}`;
+    if (date) label += ` (${date})`;
+    if (citation.location) label += ` — ${citation.location}`;
+    return label;
+  }
+
+  // ---------- Talking to the API ----------
+
+  /** An error whose message is already a Vietnamese sentence fit for the user. */
+  class UserFacingError extends Error {}
+
+  /** The streaming endpoint could not be used at all; the plain JSON one may still work. */
+  class StreamUnavailable extends Error {}
+
+  async function readDetail(response) {
+    try {
+      const body = await response.json();
+      // FastAPI validation errors carry a list here, not a sentence.
+      return body && typeof body.detail === "string" ? body.detail : "";
+    } catch {
+      return "";
+    }
+  }
+
+  async function errorFromResponse(response) {
+    const detail = await readDetail(response);
+    if (detail) return new UserFacingError(detail);
+    if (response.status === 429) {
+      const seconds = parseInt(response.headers.get("Retry-After") || "", 10);
+      return new UserFacingError(TEXT.rateLimited(Number.isFinite(seconds) ? seconds : 0));
+    }
+    return new UserFacingError(response.status >= 500 ? TEXT.serverError : TEXT.badRequest);
+  }
+
+  function messageFor(error) {
+    if (error instanceof UserFacingError) return error.message;
+    if (error && error.name === "AbortError") return TEXT.timeout;
+    if (error instanceof TypeError) return TEXT.network; // what fetch rejects with offline / on CORS failure
+    return TEXT.generic;
+  }
+
+  /**
+   * Incremental Server-Sent Events parser: push() decoded text as it arrives,
+   * end() when the stream closes. Calls onEvent(name, data) per complete event.
+   */
+  function createSseParser(onEvent) {
+    let buffer = "";
+    let eventName = "";
+    let dataLines = [];
+
+    function dispatch() {
+      if (dataLines.length) onEvent(eventName || "message", dataLines.join("\n"));
+      eventName = "";
+      dataLines = [];
+    }
+
+    function processLine(line) {
+      if (line === "") return dispatch();
+      if (line.startsWith(":")) return; // comment / keep-alive
+      const colon = line.indexOf(":");
+      const field = colon === -1 ? line : line.slice(0, colon);
+      let value = colon === -1 ? "" : line.slice(colon + 1);
+      if (value.startsWith(" ")) value = value.slice(1);
+      if (field === "event") eventName = value;
+      else if (field === "data") dataLines.push(value);
+    }
+
+    return {
+      push(text) {
+        buffer += text;
+        // A trailing "\r" may be the first half of "\r\n" split across chunks: keep it for later.
+        const end = buffer.endsWith("\r") ? buffer.length - 1 : buffer.length;
+        const lines = buffer.slice(0, end).split(/\r\n|\r|\n/);
+        buffer = lines.pop() + buffer.slice(end);
+        lines.forEach(processLine);
+      },
+      end() {
+        if (buffer) buffer.split(/\r\n|\r|\n/).forEach(processLine);
+        buffer = "";
+        dispatch(); // be lenient with a server that omits the final blank line
+      },
+    };
+  }
+
+  function isStreamFallbackStatus(status) {
+    // Endpoint missing or broken: retrying on /api/ask is worth it. A 4xx about the
+    // question itself (400, 422, 429…) would only be repeated, so it is shown instead.
+    return status === 404 || status === 405 || status >= 500;
+  }
+
+  async function streamAnswer(apiBase, body, signal, onCitations) {
+    let response;
+    try {
+      response = await fetch(`${apiBase}/api/ask/stream`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
+        body,
+        signal,
+      });
+    } catch (error) {
+      if (signal.aborted) throw error;
+      throw new StreamUnavailable();
+    }
+    if (!response.ok) {
+      if (isStreamFallbackStatus(response.status)) throw new StreamUnavailable();
+      throw await errorFromResponse(response);
+    }
+    const contentType = response.headers.get("Content-Type") || "";
+    if (!contentType.includes("text/event-stream") || !response.body) throw new StreamUnavailable();
+
+    let sawEvent = false;
+    let finished = false;
+    let answer = null;
+    const parser = createSseParser((name, data) => {
+      const payload = JSON.parse(data);
+      sawEvent = true;
+      if (name === "citations" && Array.isArray(payload)) onCitations(payload);
+      else if (name === "answer") answer = payload;
+      else if (name === "error") {
+        throw new UserFacingError(payload && typeof payload.detail === "string" ? payload.detail : TEXT.generic);
+      } else if (name === "done") finished = true;
+    });
+
+    const reader = response.body.getReader();
+    const decoder = new TextDecoder("utf-8");
+    try {
+      while (!finished) {
+        const { value, done } = await reader.read();
+        if (done) {
+          parser.push(decoder.decode());
+          parser.end();
+          break;
+        }
+        parser.push(decoder.decode(value, { stream: true }));
+      }
+    } catch (error) {
+      if (error instanceof UserFacingError || signal.aborted) throw error;
+      if (!sawEvent) throw new StreamUnavailable();
+      throw new UserFacingError(TEXT.interrupted);
+    } finally {
+      reader.cancel().catch(() => {}); // release the connection if we stopped early
+    }
+    if (answer) return answer;
+    if (!sawEvent) throw new StreamUnavailable();
+    throw new UserFacingError(TEXT.interrupted);
+  }
+
+  async function postAnswer(apiBase, body, signal) {
+    const response = await fetch(`${apiBase}/api/ask`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body,
+      signal,
+    });
+    if (!response.ok) throw await errorFromResponse(response);
+    return response.json();
+  }
+
+  /** Streams when possible, falls back to the plain endpoint if the stream never got going. */
+  async function requestAnswer(apiBase, question, history, onCitations) {
+    const body = JSON.stringify({ question, history });
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+    try {
+      try {
+        return await streamAnswer(apiBase, body, controller.signal, onCitations);
+      } catch (error) {
+        if (!(error instanceof StreamUnavailable)) throw error;
+      }
+      return await postAnswer(apiBase, body, controller.signal);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  // ---------- Rendering ----------
+
+  function citationHref(apiBase, documentId, passageId) {
+    return `${apiBase}/documents/${encodeURIComponent(documentId || "")}#${encodeURIComponent(passageId || "")}`;
+  }
+
+  function renderCitationList(citations, apiBase) {
+    const list = el("ol", { class: "citations", "data-testid": "widget-citations" });
+    citations.forEach((citation, index) => {
+      const doc = citation.document || {};
+      const link = el("a", {
+        href: citationHref(apiBase, doc.id, citation.passage_id),
+        target: "_blank",
+        rel: "noopener",
+        "aria-describedby": "widget-new-tab-note",
+        "data-testid": "widget-citation",
+        text: citationLabel(citation, index),
+      });
+      list.append(el("li", {}, [link]));
+    });
+    return [el("p", { class: "sources-title", text: TEXT.sources }), list];
+  }
+
+  function renderAnswer(answer, apiBase) {
+    const text = el("p", { class: "answer-text", "data-testid": "widget-answer", text: answer.answer });
+    if (answer.found === false) {
+      const label = el("p", { class: "not-found-label" }, [
+        el("span", { class: "not-found-icon", "aria-hidden": "true", text: "!" }),
+        TEXT.notFound,
+      ]);
+      return [el("div", { "data-testid": "widget-not-found" }, [label, text])];
+    }
+    const citations = Array.isArray(answer.citations) ? answer.citations : [];
+    return citations.length ? [text, ...renderCitationList(citations, apiBase)] : [text];
+  }
+
+  /** One assistant message, from loading to its final state. */
+  function createReply(apiBase) {
+    const message = el("div", {
+      class: "msg msg-bot",
+      "data-testid": "widget-message",
+      "data-role": "assistant",
+      "data-state": "loading",
+      "aria-busy": "true",
+    });
+    const status = el("p", { class: "status", "data-testid": "widget-loading" }, [
+      el("span", { class: "spinner", "aria-hidden": "true" }),
+      TEXT.loading,
+    ]);
+    message.append(el("span", { class: "sr-only", text: TEXT.assistant }), status);
+
+    function settle(state, nodes) {
+      message.dataset.state = state;
+      message.removeAttribute("aria-busy");
+      message.replaceChildren(el("span", { class: "sr-only", text: TEXT.assistant }), ...nodes);
+    }
+
+    return {
+      element: message,
+      showCitations(citations) {
+        if (!citations.length) return;
+        status.lastChild.textContent = TEXT.composing(citations.length);
+        message.append(...renderCitationList(citations, apiBase));
+      },
+      showAnswer(answer) {
+        if (!answer || typeof answer.answer !== "string") throw new UserFacingError(TEXT.generic);
+        settle(answer.found === false ? "not-found" : "answered", renderAnswer(answer, apiBase));
+        if (answer.status) message.dataset.status = answer.status;
+      },
+      showError(text) {
+        settle("error", [el("p", { "data-testid": "widget-error", text })]);
+      },
+    };
+  }
+
+  // ---------- The widget ----------
+
+  function mount(apiBase) {
+    const host = document.createElement(HOST_TAG);
+    host.setAttribute("data-testid", "widget-host");
+    const shadow = host.attachShadow({ mode: "open" });
+
+    const launcher = el(
+      "button",
+      {
+        type: "button",
+        class: "launcher",
+        "aria-expanded": "false",
+        "aria-controls": "widget-panel",
+        "data-testid": "widget-launcher",
+      },
+      [chatIcon(), el("span", { text: TEXT.launcher })]
+    );
+
+    const closeButton = el("button", {
+      type: "button",
+      class: "close",
+      "aria-label": TEXT.close,
+      title: TEXT.close,
+      "data-testid": "widget-close",
+      text: "×",
+    });
+    const header = el("div", { class: "header" }, [
+      el("h2", { class: "title", id: "widget-title", text: TEXT.title }),
+      closeButton,
+    ]);
+
+    const suggestionList = el(
+      "ul",
+      { class: "suggestions" },
+      SUGGESTIONS.map((question) =>
+        el("li", {}, [
+          el("button", { type: "button", class: "suggestion", "data-testid": "widget-suggestion", text: question }),
+        ])
+      )
+    );
+    const suggestionsBlock = el("div", {}, [el("p", { text: TEXT.suggestionsIntro }), suggestionList]);
+    const intro = el("div", { class: "intro" }, [el("p", { text: TEXT.greeting }), suggestionsBlock]);
+
+    const log = el("div", {
+      class: "log",
+      role: "log",
+      "aria-live": "polite",
+      "aria-label": "Hội thoại",
+      "data-testid": "widget-log",
+    });
+    const scroller = el("div", { class: "scroller" }, [intro, log]);
+
+    const input = el("textarea", {
+      id: "widget-input",
+      class: "input",
+      rows: "2",
+      placeholder: TEXT.placeholder,
+      autocomplete: "off",
+      "data-testid": "widget-input",
+    });
+    const sendButton = el("button", { type: "submit", class: "send", "data-testid": "widget-send", text: TEXT.send });
+    const form = el("form", { class: "composer", novalidate: "" }, [
+      el("label", { for: "widget-input", class: "sr-only", text: TEXT.inputLabel }),
+      input,
+      sendButton,
+    ]);
+
+    const panel = el(
+      "div",
+      {
+        id: "widget-panel",
+        class: "panel",
+        role: "dialog",
+        "aria-modal": "false",
+        "aria-labelledby": "widget-title",
+        "data-testid": "widget-panel",
+        hidden: "",
+      },
+      [
+        header,
+        scroller,
+        form,
+        el("p", { class: "footnote", text: TEXT.footnote }),
+        el("span", { id: "widget-new-tab-note", hidden: "", text: TEXT.opensInNewTab }),
+      ]
+    );
+
+    const root = el("div", { class: "root" }, [launcher, panel]);
+    shadow.append(el("style", { text: STYLES }), root);
+
+    const askedQuestions = [];
+    let busy = false;
+
+    function isOpen() {
+      return !panel.hidden;
+    }
+
+    function open() {
+      panel.hidden = false;
+      root.classList.add("is-open");
+      launcher.setAttribute("aria-expanded", "true");
+      input.focus();
+    }
+
+    function close() {
+      if (!isOpen()) return;
+      panel.hidden = true;
+      root.classList.remove("is-open");
+      launcher.setAttribute("aria-expanded", "false");
+      launcher.focus();
+    }
+
+    /** Brings a message to the top of the visible log, so long answers read from their start. */
+    function reveal(node) {
+      scroller.scrollTop = Math.max(0, node.offsetTop - 8);
+    }
+
+    function setBusy(value) {
+      busy = value;
+      sendButton.setAttribute("aria-disabled", String(value));
+    }
+
+    async function ask(rawQuestion) {
+      const question = String(rawQuestion || "").trim();
+      if (!question || busy) return;
+      setBusy(true);
+      if (!isOpen()) open();
+      suggestionsBlock.remove(); // they are a first-open aid, not part of the conversation
+
+      const history = askedQuestions.slice(-MAX_HISTORY);
+      askedQuestions.push(question);
+      const questionNode = el("div", { class: "msg msg-user", "data-testid": "widget-message", "data-role": "user" }, [
+        el("span", { class: "sr-only", text: TEXT.you }),
+        el("p", { text: question }),
+      ]);
+      const reply = createReply(apiBase);
+      log.append(questionNode, reply.element);
+      reveal(questionNode);
+
+      try {
+        const answer = await requestAnswer(apiBase, question, history, (citations) => reply.showCitations(citations));
+        reply.showAnswer(answer);
+      } catch (error) {
+        reply.showError(messageFor(error));
+      } finally {
+        setBusy(false);
+        reveal(questionNode);
+      }
+    }
+
+    /** Tab and Shift+Tab cycle inside the open panel; Escape is the way out. */
+    function keepTabInPanel(event) {
+      const focusable = [...panel.querySelectorAll("button, a[href], textarea")].filter(
+        (node) => node.getClientRects().length > 0
+      );
+      if (!focusable.length) return;
+      const first = focusable[0];
+      const last = focusable[focusable.length - 1];
+      if (event.shiftKey && shadow.activeElement === first) {
+        event.preventDefault();
+        last.focus();
+      } else if (!event.shiftKey && shadow.activeElement === last) {
+        event.preventDefault();
+        first.focus();
+      }
+    }
+
+    launcher.addEventListener("click", () => (isOpen() ? close() : open()));
+    closeButton.addEventListener("click", close);
+    suggestionList.addEventListener("click", (event) => {
+      const button = event.target.closest("button");
+      if (!button) return;
+      input.focus(); // the suggestions vanish once asked; keep focus somewhere useful
+      ask(button.textContent);
+    });
+    form.addEventListener("submit", (event) => {
+      event.preventDefault();
+      if (busy || !input.value.trim()) return;
+      const question = input.value;
+      input.value = "";
+      ask(question);
+    });
+    input.addEventListener("keydown", (event) => {
+      // isComposing: Vietnamese IMEs (Telex/VNI) use Enter to commit a syllable.
+      if (event.key === "Enter" && !event.shiftKey && !event.isComposing) {
+        event.preventDefault();
+        form.requestSubmit();
+      }
+    });
+    shadow.addEventListener("keydown", (event) => {
+      if (!isOpen()) return;
+      if (event.key === "Escape") {
+        event.preventDefault();
+        close();
+      } else if (event.key === "Tab" && panel.contains(shadow.activeElement)) {
+        keepTabInPanel(event);
+      }
+    });
+
+    document.body.append(host);
+    return { open, close, ask };
+  }
+
+  function start() {
+    if (document.querySelector(HOST_TAG)) return; // embedded twice: keep the first
+    const widget = mount(resolveApiBase(ownScript));
+    window.TroLyGiamNgheo = Object.freeze({
+      open: () => widget.open(),
+      close: () => widget.close(),
+      ask: (question) => widget.ask(question),
+    });
+  }
+
+  // An async script may run before <body> exists.
+  if (document.body) start();
+  else document.addEventListener("DOMContentLoaded", start, { once: true });
+})();
