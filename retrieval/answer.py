@@ -113,7 +113,7 @@ class Answerer:
         units = self.query_units(ctx.query)
         coverage = 0.0
         for hit in ctx.hits[:5]:
-            text = lexical_input(hit.passage)
+            text = lexical_input(hit.passage, hit.document)
             coverage = max(coverage, units.coverage(set(syllables(text)), syllable_pairs(text)))
         similarity = max((h.signals.dense for h in ctx.hits if h.signals.dense is not None), default=None)
         ctx.evidence = {"coverage": round(coverage, 4)}
@@ -130,9 +130,14 @@ class Answerer:
         candidates: list[tuple[float, int, int, Hit, str]] = []
         for rank, hit in enumerate(ctx.hits[: self.settings.passages_considered]):
             prior = _RANK_PRIOR[min(rank, len(_RANK_PRIOR) - 1)]
+            # the headings count for every sentence under them: a footnote or a bullet
+            # answers what its heading asks
+            heading_syllables = set(syllables(hit.passage.context))
+            heading_pairs = syllable_pairs(hit.passage.context)
             for position, sentence in enumerate(self._sentences(hit.passage.text)):
                 quote = self._best_span(sentence, units)
-                score = prior * (units.coverage(set(syllables(quote)), syllable_pairs(quote)) + 0.5 * self._dense_bonus(ctx, hit, sentence))
+                covered = units.coverage(set(syllables(quote)) | heading_syllables, syllable_pairs(quote) | heading_pairs)
+                score = prior * (covered + 0.5 * self._dense_bonus(ctx, hit, sentence))
                 candidates.append((score, rank, position, hit, quote))
         if not candidates:
             self._stop(ctx, AnswerStatus.NOT_COVERED, self.not_covered_message())

@@ -24,6 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
+from .accents import AccentRestorer
 from .corpus import Corpus, file_sha256, load_corpus
 from .dense import DenseIndex
 from .domain import Document, DocumentMetadata, Passage
@@ -40,7 +41,7 @@ log = logging.getLogger(__name__)
 FORMAT_VERSION = 1
 # Bump when segmentation or tokenization changes what an index holds.
 SEGMENTER_VERSION = 1
-LEXICAL_VERSION = 1
+LEXICAL_VERSION = 2
 REBUILD_HINT = "Hãy xây dựng lại chỉ mục: python -m retrieval build"
 
 
@@ -69,6 +70,7 @@ class LoadedIndex:
     window_texts: list[str]
     bm25: BM25Index
     dense: DenseIndex
+    accents: AccentRestorer
 
     @property
     def passage_by_id(self) -> dict[str, Passage]:
@@ -110,8 +112,13 @@ def window_inputs(passage: Passage, max_syllables: int) -> list[str]:
     return [lead + w for w in windows(passage.text, max_syllables)]
 
 
-def lexical_input(passage: Passage) -> str:
-    return f"{passage.context}\n{passage.text}" if passage.context else passage.text
+def lexical_input(passage: Passage, document: Document) -> str:
+    """What BM25 sees of a passage: the document's name and place (a question that names
+    "Bảo Lộc" or "24-KH/TU" is about that document, though the clause never repeats it),
+    the headings above the passage, and the passage."""
+    meta = document.metadata
+    name = " ".join(x for x in (meta.title, meta.code, meta.province) if x)
+    return "\n".join(x for x in (name, passage.context, passage.text) if x)
 
 
 def build_index(settings: Settings, embedder: Embedder, corpus: Corpus | None = None) -> BuildReport:
@@ -123,8 +130,12 @@ def build_index(settings: Settings, embedder: Embedder, corpus: Corpus | None = 
     for document in corpus.documents:
         all_passages.extend(segment(document))
     searchable = [p for p in all_passages if p.searchable]
+    documents = corpus.by_id()
 
-    bm25 = BM25Index.build([lexical_terms(lexical_input(p)) for p in searchable], settings.search.bm25_k1, settings.search.bm25_b)
+    bm25 = BM25Index.build(
+        [lexical_terms(lexical_input(p, documents[p.document_id])) for p in searchable], settings.search.bm25_k1, settings.search.bm25_b
+    )
+    accents = AccentRestorer.build([f"{p.context}\n{p.text}" for p in searchable])
 
     window_texts: list[str] = []
     window_passage: list[int] = []
@@ -165,7 +176,7 @@ def build_index(settings: Settings, embedder: Embedder, corpus: Corpus | None = 
         "content_digest": digest,
         "skipped": [str(s) for s in corpus.skipped],
     }
-    directory = _write_build(settings.index_dir, build_id, manifest, corpus.documents, all_passages, window_texts, bm25, dense)
+    directory = _write_build(settings.index_dir, build_id, manifest, corpus.documents, all_passages, window_texts, bm25, dense, accents)
     _prune_builds(settings.index_dir, settings.index.keep_builds)
     return BuildReport(
         build_id=build_id,
@@ -213,7 +224,7 @@ def _document_from_record(r: dict) -> Document:
     return Document(id=r["id"], source_file=r["source_file"], text=r["text"], metadata=DocumentMetadata(**m), sha256=r["sha256"])
 
 
-def _write_build(index_dir, build_id, manifest, documents, passages, window_texts, bm25, dense) -> Path:
+def _write_build(index_dir, build_id, manifest, documents, passages, window_texts, bm25, dense, accents) -> Path:
     builds = index_dir / "builds"
     builds.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=builds))
@@ -225,6 +236,7 @@ def _write_build(index_dir, build_id, manifest, documents, passages, window_text
         (staging / "windows.json").write_text(json.dumps(window_texts, ensure_ascii=False), encoding="utf-8")
         bm25.save(staging)
         dense.save(staging)
+        accents.save(staging)
         # the manifest goes last: a folder without one is never a finished build
         (staging / "manifest.json").write_text(json.dumps(manifest, ensure_ascii=False, indent=2), encoding="utf-8")
         final = builds / build_id
@@ -313,4 +325,4 @@ def load_index(settings: Settings, check_fresh: bool = True) -> LoadedIndex:
     if bm25.size != len(searchable) or dense.window_passage.max(initial=-1) >= len(searchable):
         raise StaleIndexError(f"Chỉ mục {directory.name} không nhất quán. {REBUILD_HINT}")
     window_texts = json.loads((directory / "windows.json").read_text(encoding="utf-8"))
-    return LoadedIndex(manifest, directory, documents, searchable, all_passages, window_texts, bm25, dense)
+    return LoadedIndex(manifest, directory, documents, searchable, all_passages, window_texts, bm25, dense, AccentRestorer.load(directory))

@@ -77,7 +77,8 @@ class Searcher:
         return [(int(row), float(scores[row])) for row in top]
 
     def _dense(self, queries: list[str], depth: int, allowed: np.ndarray | None) -> list[DenseResult]:
-        vectors = self.embedder.embed_queries(queries)
+        # the dense model reads unaccented Vietnamese poorly: give it the accented reading
+        vectors = self.embedder.embed_queries([self.index.accents.restore(q) for q in queries])
         # several windows per passage, and filters drop some: fetch deeper than needed
         window_k = depth * 4 if allowed is None else self.index.dense.index.ntotal
         scores, rows = self.index.dense.search_windows(vectors, window_k)
@@ -111,7 +112,9 @@ class Searcher:
         elif mode == "dense":
             ranked = dense_ranked
         else:
-            ranked = reciprocal_rank_fusion([[r for r, _ in lexical], [r for r, _ in dense_ranked]], self.settings.rrf_k)
+            ranked = reciprocal_rank_fusion(
+                [[r for r, _ in lexical], [r for r, _ in dense_ranked]], self.settings.rrf_k, weights=(1.0, self.settings.dense_weight)
+            )
         hits = []
         for row, score in ranked[:k]:
             passage = self.index.passages[row]

@@ -50,6 +50,7 @@ class EmbeddingSettings(_Section):
 class SearchSettings(_Section):
     mode: SearchMode = Field("hybrid", description='"hybrid" (BM25 + dense, fused), "bm25" or "dense".')
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant: larger flattens the weight of the top ranks.")
+    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in the fusion (BM25 weighs 1).")
     candidates: int = Field(50, ge=1, description="Candidates each side (BM25, dense) returns before fusion.")
     bm25_k1: float = Field(1.2, gt=0, description="BM25 term-frequency saturation.")
     bm25_b: float = Field(0.75, ge=0, le=1, description="BM25 length normalization.")
@@ -61,8 +62,8 @@ class AnswerSettings(_Section):
     max_quotes: int = Field(3, ge=1, description="At most this many quoted sentences in one answer.")
     quote_ratio: float = Field(0.7, gt=0, le=1, description="A further sentence is quoted only if it scores at least this share of the best one.")
     max_quote_chars: int = Field(450, ge=80, description="Sentences longer than this are cut to their best clauses (at ';'), marked with '…'.")
-    min_coverage: float = Field(0.45, ge=0, le=1, description="Evidence threshold: share of the question's informative words (IDF-weighted, single syllables and pairs) found in one retrieved passage.")
-    min_similarity: float = Field(0.80, ge=-1, le=1, description="Evidence threshold: cosine between the question and the best passage window (dense and hybrid modes).")
+    min_coverage: float = Field(0.40, ge=0, le=1, description="Evidence threshold: share of the question's informative words (IDF-weighted, single syllables and pairs) found in one retrieved passage.")
+    min_similarity: float = Field(0.78, ge=-1, le=1, description="Evidence threshold: cosine between the question and the best passage window (dense and hybrid modes).")
     max_question_chars: int = Field(1000, ge=1, description="Longer questions are refused with a clear message.")
 
 
