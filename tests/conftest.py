@@ -1,0 +1,67 @@
+"""Shared fixtures: a deterministic fake embedder for fast unit tests, temp corpora and
+settings, and (once per session) the real model for end-to-end tests."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from retrieval import load_settings
+from retrieval.settings import Settings
+from retrieval.text import syllables
+
+REPO = Path(__file__).resolve().parent.parent
+SEED_CORPUS = REPO / "corpus"
+
+
+class FakeEmbedder:
+    """Bag of hashed folded syllables: deterministic, instant, and similar texts get
+    similar vectors, which is all the index and search plumbing needs."""
+
+    name = "fake-hash-embedder"
+    dim = 64
+
+    def _embed(self, texts: list[str]) -> np.ndarray:
+        out = np.zeros((len(texts), self.dim), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for s in syllables(text):
+                out[row, int(hashlib.md5(s.encode()).hexdigest(), 16) % self.dim] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1, norms)
+
+    embed_queries = _embed
+    embed_passages = _embed
+
+
+@pytest.fixture
+def fake_embedder() -> FakeEmbedder:
+    return FakeEmbedder()
+
+
+def make_settings(root: Path, **overrides: dict) -> Settings:
+    """Settings whose corpus and index live under ``root`` (the model stays the repo's)."""
+    base = load_settings(REPO / "config.toml")
+    return base.with_overrides(
+        corpus={"dir": str(root / "corpus"), "metadata_file": str(root / "corpus" / "documents.json")},
+        index={"dir": str(root / "index")},
+        embedding={"model": str(base.resolve(Path(base.embedding.model)))},
+        **overrides,
+    )
+
+
+@pytest.fixture
+def seed_copy(tmp_path: Path) -> Path:
+    """A private copy of the bundled corpus."""
+    shutil.copytree(SEED_CORPUS, tmp_path / "corpus")
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def real_embedder():
+    from retrieval.embeddings import load_embedder
+
+    return load_embedder(load_settings(REPO / "config.toml"))

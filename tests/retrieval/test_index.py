@@ -1,0 +1,96 @@
+"""Index round trip, reproducibility and the stale-manifest refusal (fake embedder: fast)."""
+
+import json
+
+import pytest
+
+from retrieval import Assistant, IndexMissingError, StaleIndexError, build
+from retrieval.index import load_index, read_manifest
+
+from ..conftest import make_settings
+
+
+@pytest.fixture
+def built(seed_copy, fake_embedder):
+    settings = make_settings(seed_copy)
+    report = build(settings, fake_embedder)
+    return settings, report
+
+
+def test_round_trip_keeps_every_passage_and_vector(built, fake_embedder):
+    settings, report = built
+    index = load_index(settings)
+    assert index.dense.index.ntotal == report.windows
+    assert len(index.passages) == report.searchable_passages == index.bm25.size
+    manifest = read_manifest(settings.index_dir)
+    assert manifest["counts"]["documents"] == 4
+    assert manifest["model"] == {"name": "fake-hash-embedder", "dim": 64}
+    assert set(manifest["corpus"]["files"]) == {p.name for p in (settings.corpus_dir).glob("*.txt")}
+    assistant = Assistant.open(settings, embedder=fake_embedder)
+    hit = assistant.search("Ngân hàng Chính sách xã hội", k=1)[0]
+    assert "Ngân hàng Chính sách xã hội" in hit.passage.text
+
+
+def test_building_twice_gives_the_same_index(built, fake_embedder, tmp_path):
+    settings, first = built
+    second = build(settings, fake_embedder)
+    assert second.content_digest == first.content_digest
+    assert second.embedded == 0  # every window came from the embedding cache
+
+
+def test_a_changed_document_makes_the_index_stale(built, fake_embedder):
+    settings, _ = built
+    path = settings.corpus_dir / "004_b366543ccdd4efef.txt"
+    path.write_text(path.read_text(encoding="utf-8") + "\nThêm một câu.", encoding="utf-8")
+    with pytest.raises(StaleIndexError) as error:
+        Assistant.open(settings, embedder=fake_embedder)
+    assert "văn bản đã sửa: 004_b366543ccdd4efef.txt" in str(error.value)
+    assert "python -m retrieval build" in str(error.value)
+
+
+@pytest.mark.parametrize(
+    "change, reason",
+    [
+        (lambda s: (s.corpus_dir / "new.txt").write_text("Văn bản mới về hộ nghèo.", encoding="utf-8"), "văn bản mới: new.txt"),
+        (lambda s: (s.corpus_dir / "000_9518dc1484de870f.txt").unlink(), "văn bản đã xóa"),
+        (lambda s: s.metadata_path.write_text(s.metadata_path.read_text(encoding="utf-8").replace("Ninh Thuận", "Ninh Thuan"), encoding="utf-8"), "documents.json đã sửa"),
+    ],
+)
+def test_corpus_changes_are_named(built, fake_embedder, change, reason):
+    settings, _ = built
+    change(settings)
+    with pytest.raises(StaleIndexError, match=reason):
+        load_index(settings)
+
+
+def test_a_config_change_makes_the_index_stale(built):
+    settings, _ = built
+    with pytest.raises(StaleIndexError, match="window_syllables"):
+        load_index(settings.with_overrides(embedding={"window_syllables": 60}))
+
+
+def test_no_index_yet_says_how_to_build(seed_copy):
+    with pytest.raises(IndexMissingError, match="python -m retrieval build"):
+        load_index(make_settings(seed_copy))
+
+
+def test_a_half_written_build_is_never_loaded(built):
+    settings, report = built
+    staging = settings.index_dir / "builds" / ".staging-crashed"
+    staging.mkdir()
+    (staging / "passages.jsonl").write_text("{broken", encoding="utf-8")
+    assert load_index(settings).directory == report.directory
+
+
+def test_filters_restrict_hits(built, fake_embedder):
+    from datetime import date
+
+    from retrieval import SearchFilters
+
+    settings, _ = built
+    assistant = Assistant.open(settings, embedder=fake_embedder)
+    only = SearchFilters(document_ids=frozenset({"004_b366543ccdd4efef"}))
+    assert {h.document.id for h in assistant.search("hộ nghèo", k=20, filters=only)} == {"004_b366543ccdd4efef"}
+    dated = SearchFilters(date_from=date(2021, 11, 1))
+    assert {h.document.id for h in assistant.search("hộ nghèo", k=20, filters=dated)} == {"000_9518dc1484de870f"}
+    assert json.dumps([h.to_dict() for h in assistant.search("hộ nghèo", k=3)], ensure_ascii=False)
