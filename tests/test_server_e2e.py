@@ -1,0 +1,249 @@
+"""End to end: the real server process (`python server.py --config … --port …`) over a small
+test corpus on a free loopback port, driven over HTTP."""
+
+from __future__ import annotations
+
+import json
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import httpx2 as httpx
+import pytest
+
+from retrieval import build
+from server import load_config
+from tests.server_support import HTML_ATTACK, MODEL_DIR, REPO, XSS_ID, free_port, make_corpus
+
+PYTHON = REPO / ".venv" / "bin" / "python"
+PYTHON = PYTHON if PYTHON.exists() else Path(sys.executable)
+ALLOWED = "https://xa-mau.gov.vn"
+PLAN_ID = "004_b366543ccdd4efef"
+FOUND_Q = "mục tiêu giảm tỷ lệ hộ nghèo"
+NOT_FOUND_Q = "giá vé máy bay đi Paris là bao nhiêu?"
+SECRET = "Trần Thị Riêng Tư ở thôn 7 hỏi"
+STARTUP_SECONDS = 180
+
+
+def write_config(root: Path, port: int, index_dir: Path | None = None) -> Path:
+    corpus = root / "corpus"
+    config = root / "config.toml"
+    config.write_text(
+        f"""
+[corpus]
+dir = "{corpus.as_posix()}"
+metadata_file = "{(corpus / "documents.json").as_posix()}"
+
+[index]
+dir = "{(index_dir or root / "index").as_posix()}"
+
+[embedding]
+model = "{MODEL_DIR.as_posix()}"
+prepare_from = "none"
+
+[server]
+host = "127.0.0.1"
+port = {port}
+allowed_origins = ["{ALLOWED}"]
+ask_rate_per_minute = 1000
+search_rate_per_minute = 1000
+""",
+        encoding="utf-8",
+    )
+    return config
+
+
+def start_server(config: Path, port: int, log_path: Path) -> subprocess.Popen:
+    log_file = log_path.open("wb")
+    return subprocess.Popen(
+        [str(PYTHON), str(REPO / "server.py"), "--config", str(config), "--port", str(port)],
+        cwd=REPO,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def stop(process: subprocess.Popen) -> int:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+    return process.returncode
+
+
+class Live:
+    def __init__(self, process: subprocess.Popen, base_url: str, log_path: Path) -> None:
+        self.process = process
+        self.base_url = base_url
+        self.log_path = log_path
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+@pytest.fixture(scope="module")
+def live(tmp_path_factory):
+    if not MODEL_DIR.is_dir():
+        pytest.skip("the embedding model is not prepared (python -m retrieval prepare-model)")
+    root = tmp_path_factory.mktemp("e2e")
+    make_corpus(root, files=[f"{PLAN_ID}.txt"])
+    port = free_port()
+    config = write_config(root, port)
+    build(load_config(config)[0])
+    log_path = root / "server.log"
+    process = start_server(config, port, log_path)
+    base_url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + STARTUP_SECONDS
+    try:
+        while True:
+            if process.poll() is not None:
+                pytest.fail(f"the server exited with {process.returncode}:\n{log_path.read_text(errors='replace')}")
+            try:
+                if httpx.get(f"{base_url}/healthz", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                pytest.fail(f"the server did not answer /healthz in {STARTUP_SECONDS} s:\n{log_path.read_text(errors='replace')}")
+            time.sleep(0.3)
+        yield Live(process, base_url, log_path)
+    finally:
+        stop(process)
+
+
+@pytest.fixture(scope="module")
+def http(live):
+    with httpx.Client(base_url=live.base_url, timeout=60) as client:
+        yield client
+
+
+def test_healthz_and_startup_log(live, http):
+    body = http.get("/healthz").json()
+    assert body["status"] == "ok" and body["documents"] == 2 and body["passages"] > 0
+    assert body["model"] == MODEL_DIR.as_posix()
+    assert f"Sẵn sàng: 2 văn bản, {body['passages']} đoạn, mô hình {body['model']} — {live.base_url}" in live.log
+
+
+def test_ask_found(http):
+    r = http.post("/api/ask", json={"question": FOUND_Q})
+    assert r.status_code == 200
+    body = r.json()
+    assert body["found"] is True and body["status"] == "answered"
+    assert body["citations"] and body["citations"][0]["number"] == 1
+    assert body["citations"][0]["document"]["id"] == PLAN_ID
+    assert "[1]" in body["answer"]
+
+
+def test_ask_not_found(http):
+    body = http.post("/api/ask", json={"question": NOT_FOUND_Q}).json()
+    assert body["found"] is False and body["status"] == "not_covered"
+    assert body["citations"] == [] and body["answer"]
+
+
+def test_stream_events_arrive_in_order(http):
+    names, payloads = [], []
+    with http.stream("POST", "/api/ask/stream", json={"question": FOUND_Q}, headers={"Accept": "text/event-stream"}) as r:
+        assert r.status_code == 200
+        assert r.headers["content-type"].startswith("text/event-stream")
+        event = None
+        for line in r.iter_lines():
+            if line.startswith("event: "):
+                event = line[len("event: "):]
+            elif line.startswith("data: "):
+                names.append(event)
+                payloads.append(json.loads(line[len("data: "):]))
+    assert names == ["citations", "answer", "done"]
+    citations, answer, done = payloads
+    assert citations and citations == answer["citations"] and answer["found"] is True
+    assert done == {}
+
+
+def test_search_with_filters(http):
+    r = http.post("/api/search", json={"query": "hộ nghèo", "k": 5})
+    assert r.status_code == 200
+    hits = r.json()["hits"]
+    assert 1 <= len(hits) <= 5
+    only = http.post("/api/search", json={"query": "hộ nghèo", "k": 50, "document_ids": [XSS_ID]}).json()["hits"]
+    assert only and {h["document"]["id"] for h in only} == {XSS_ID}
+    assert any(HTML_ATTACK in h["text"] for h in only)
+    dated = http.post("/api/search", json={"query": "hộ nghèo", "k": 50, "date_from": "2021-08-01", "date_to": "2021-08-31"}).json()["hits"]
+    assert dated and {h["document"]["id"] for h in dated} == {PLAN_ID}
+    plans = http.post("/api/search", json={"query": "hộ nghèo", "k": 50, "types": ["Kế hoạch"]}).json()["hits"]
+    assert plans and {h["document"]["type"] for h in plans} == {"kế hoạch"}
+
+
+def test_documents(http):
+    documents = http.get("/api/documents").json()["documents"]
+    assert {d["id"] for d in documents} == {PLAN_ID, XSS_ID}
+    detail = http.get(f"/api/documents/{XSS_ID}").json()
+    assert detail["document"]["id"] == XSS_ID
+    assert any(HTML_ATTACK in p["text"] for p in detail["passages"])
+    r = http.get("/api/documents/khong-co")
+    assert r.status_code == 404 and r.json()["detail"].startswith("Không tìm thấy văn bản")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "status", "detail"),
+    [
+        ({"json": {"question": "  "}}, 422, "Câu hỏi không được để trống."),
+        ({"json": {"question": "a" * 1001}}, 422, "Câu hỏi dài quá 1000 ký tự."),
+        ({"json": {"question": "hộ nghèo", "foo": 1}}, 422, "Trường 'foo' không được hỗ trợ."),
+        ({"json": {"question": 1}}, 422, "Câu hỏi phải là một chuỗi văn bản."),
+        ({"content": b"{not json", "headers": {"Content-Type": "application/json"}}, 400, "Dữ liệu gửi lên không đúng định dạng JSON."),
+    ],
+)
+def test_bad_input(http, kwargs, status, detail):
+    for path in ("/api/ask", "/api/ask/stream"):
+        r = http.post(path, **kwargs)
+        assert r.status_code == status
+        assert r.json() == {"detail": detail}
+
+
+def test_cors_and_pages(http):
+    r = http.options("/api/ask", headers={"Origin": ALLOWED, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})
+    assert r.status_code == 200 and r.headers["access-control-allow-origin"] == ALLOWED
+    r = http.options("/api/ask", headers={"Origin": "https://khac.example", "Access-Control-Request-Method": "POST"})
+    assert "access-control-allow-origin" not in r.headers
+    if (REPO / "web" / "index.html").is_file():
+        r = http.get("/")
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    if (REPO / "web" / "widget.js").is_file():
+        r = http.get("/widget.js")
+        assert r.status_code == 200 and r.headers["content-type"].startswith("application/javascript")
+
+
+def test_log_keeps_no_question_or_address(live, http):
+    http.post("/api/ask", json={"question": SECRET})
+    http.post("/api/search", json={"query": SECRET})
+    http.post("/api/ask", json={"question": SECRET, "x": SECRET})
+    time.sleep(0.5)
+    log = live.log
+    assert "POST /api/ask 200" in log and "POST /api/ask 422" in log
+    assert "Riêng Tư" not in log
+    assert '127.0.0.1:' not in log.replace(live.base_url, "")  # no client address (uvicorn's access log is off)
+
+
+def test_stops_cleanly(live):
+    # uvicorn shuts down gracefully on SIGTERM, then exits by that signal (or 0)
+    assert stop(live.process) in (0, -signal.SIGTERM)
+    assert "Application shutdown complete" in live.log
+    assert "Traceback" not in live.log, live.log
+
+
+def test_refuses_to_start_without_index_or_config(tmp_path):
+    port = free_port()
+    (tmp_path / "corpus").mkdir()
+    config = write_config(tmp_path, port, index_dir=tmp_path / "no-index")
+    process = start_server(config, port, tmp_path / "server.log")
+    assert process.wait(timeout=120) != 0
+    assert "Không khởi động được trợ lý: Chưa có chỉ mục" in (tmp_path / "server.log").read_text(encoding="utf-8")
+
+    process = start_server(tmp_path / "missing.toml", port, tmp_path / "missing.log")
+    assert process.wait(timeout=60) == 2
+    assert "Không tìm thấy tệp cấu hình" in (tmp_path / "missing.log").read_text(encoding="utf-8")
