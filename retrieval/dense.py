@@ -40,6 +40,3 @@ class DenseIndex:
     @classmethod
     def load(cls, directory: Path) -> "DenseIndex":
         return cls(faiss.read_index(str(directory / "dense.faiss")), np.load(directory / "window_passage.npy"))
-
-    def vectors(self) -> np.ndarray:
-        return self.index.reconstruct_n(0, self.index.ntotal) if self.index.ntotal else np.zeros((0, self.dim), np.float32)

@@ -48,7 +48,3 @@ class EmbeddingCache:
         vectors = np.stack([v for _, v in items]) if items else np.zeros((0, self.dim), np.float32)
         np.savez(tmp, keys=keys, vectors=vectors)
         os.replace(tmp, self.path)
-
-    @staticmethod
-    def key(text: str) -> str:
-        return _key(text)

@@ -15,7 +15,10 @@ from .embeddings import Embedder
 from .fusion import reciprocal_rank_fusion
 from .index import LoadedIndex
 from .settings import SearchMode, SearchSettings
-from .text import lexical_terms, normalize
+from .text import lexical_terms, normalize, syllables
+
+
+_FILTER_CACHE_SIZE = 64
 
 
 @dataclass
@@ -49,11 +52,16 @@ class Searcher:
         if mode != "bm25" and self.embedder is None:
             mode = "bm25"
         queries = [normalize(q).replace("\n", " ") for q in queries]
+        if not any(syllables(q) for q in queries):
+            return [([], None) for _ in queries]
         allowed = self._allowed(filters)
         depth = max(self.settings.candidates, k)
         dense_results = self._dense(queries, depth, allowed) if mode != "bm25" else [None] * len(queries)
         results = []
         for query, dense in zip(queries, dense_results):
+            if not syllables(query):  # nothing to look for: the dense side would return noise
+                results.append(([], None))
+                continue
             lexical = self._bm25(query, depth, allowed) if mode != "dense" else []
             results.append((self._combine(lexical, dense, mode, k), dense))
         return results
@@ -62,6 +70,8 @@ class Searcher:
         if filters is None or filters.empty:
             return None
         if filters not in self._allowed_cache:
+            if len(self._allowed_cache) >= _FILTER_CACHE_SIZE:
+                self._allowed_cache.pop(next(iter(self._allowed_cache)))  # oldest first
             docs = self.index.documents
             self._allowed_cache[filters] = np.array([filters.accepts(docs[p.document_id]) for p in self.index.passages], dtype=bool)
         return self._allowed_cache[filters]

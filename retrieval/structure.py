@@ -79,7 +79,6 @@ class Container:
     label: str
     context: str
     is_heading: bool
-    body_count: int = 0
     uid: int = field(default_factory=itertools.count().__next__)
 
 
@@ -90,7 +89,6 @@ class Draft:
     context: str
     kind: PassageKind
     container_key: tuple | None = None
-    body_index: int | None = None
     extra: dict = field(default_factory=dict)
 
 
@@ -278,7 +276,6 @@ def segment(document: Document) -> list[Passage]:
         drafts.append(Draft(" — ".join(title_parts), ["Tiêu đề"], "", PassageKind.TITLE))
 
     stack: list[Container] = []
-    root_body = 0
     last_top_label: str | None = None
     pending_lead_in: str | None = None
     for i, block in enumerate(blocks):
@@ -304,9 +301,8 @@ def segment(document: Document) -> list[Passage]:
             if not heading:
                 text = f"{pending_lead_in} {block.text}" if pending_lead_in else block.text
                 pending_lead_in = None
-                stack[-1].body_count += 1
                 key = tuple(c.uid for c in stack)
-                drafts.append(Draft(text, [c.label for c in stack], _context_of(stack[:-1]), PassageKind.CLAUSE, key, 1))
+                drafts.append(Draft(text, [c.label for c in stack], _context_of(stack[:-1]), PassageKind.CLAUSE, key))
             continue
 
         # body text: a paragraph or a bullet line
@@ -319,14 +315,11 @@ def segment(document: Document) -> list[Passage]:
         text = f"{pending_lead_in} {body}" if pending_lead_in else body
         pending_lead_in = None
         if stack:
-            container = stack[-1]
-            container.body_count += 1
             key = tuple(c.uid for c in stack)
-            drafts.append(Draft(text, [c.label for c in stack], _context_of(stack), PassageKind.CLAUSE, key, container.body_count))
+            drafts.append(Draft(text, [c.label for c in stack], _context_of(stack), PassageKind.CLAUSE, key))
         else:
-            root_body += 1
             where = "Mở đầu" if last_top_label is None else f"Sau mục {last_top_label}"
-            drafts.append(Draft(text, [where], "", PassageKind.CLAUSE, ("root", where), root_body))
+            drafts.append(Draft(text, [where], "", PassageKind.CLAUSE, ("root", where)))
     if pending_lead_in:
         drafts.append(Draft(pending_lead_in, [c.label for c in stack] or ["Phần cuối"], _context_of(stack), PassageKind.CLAUSE))
 

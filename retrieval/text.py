@@ -18,6 +18,8 @@ def normalize(text: str) -> str:
 
     NFC first: an NFD paragraph tokenizes differently and embeds measurably differently.
     """
+    # a lone surrogate (broken client input) cannot be encoded and crashes underthesea
+    text = text.encode("utf-8", "replace").decode("utf-8")
     text = unicodedata.normalize("NFC", text).translate(_INVISIBLE)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
@@ -37,10 +39,6 @@ def fold(text: str) -> str:
     decomposed = unicodedata.normalize("NFD", text.lower())
     stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return unicodedata.normalize("NFC", stripped.replace("đ", "d"))
-
-
-def has_diacritics(text: str) -> bool:
-    return fold(text) != text.lower()
 
 
 # Numbers keep their inner separators ("14,93", "29/11/2021", "1,5-2") so a figure is one token.

@@ -94,3 +94,23 @@ def test_filters_restrict_hits(built, fake_embedder):
     dated = SearchFilters(date_from=date(2021, 11, 1))
     assert {h.document.id for h in assistant.search("hộ nghèo", k=20, filters=dated)} == {"000_9518dc1484de870f"}
     assert json.dumps([h.to_dict() for h in assistant.search("hộ nghèo", k=3)], ensure_ascii=False)
+
+
+@pytest.mark.parametrize("query", ["!!!", "   ", "?? …"])
+def test_a_query_without_words_finds_nothing(built, fake_embedder, query):
+    settings, _ = built
+    assistant = Assistant.open(settings, embedder=fake_embedder)
+    assert assistant.search(query) == []
+    assert assistant.batch_search([query, "hộ nghèo"])[0] == []
+
+
+def test_the_filter_cache_stays_bounded(built, fake_embedder):
+    from datetime import date, timedelta
+
+    from retrieval import SearchFilters
+
+    settings, _ = built
+    assistant = Assistant.open(settings, embedder=fake_embedder)
+    for day in range(200):
+        assistant.search("hộ nghèo", filters=SearchFilters(date_from=date(2020, 1, 1) + timedelta(days=day)))
+    assert len(assistant._searcher._allowed_cache) <= 64

@@ -82,3 +82,8 @@ def test_split_clauses_keeps_semicolons():
 def test_truncate_words():
     assert truncate_words("một hai ba bốn", 9) == "một hai…"
     assert truncate_words("ngắn", 10) == "ngắn"
+
+
+def test_normalize_survives_a_lone_surrogate():
+    # broken client input must not crash segmentation later on
+    assert normalize("hộ nghèo \ud800") == "hộ nghèo ?"
