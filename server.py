@@ -19,10 +19,8 @@ import argparse
 import json
 import logging
 import math
-import os
 import sys
 import time
-import tomllib
 from collections import deque
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -42,14 +40,12 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from retrieval import Assistant, ConfigError, RetrievalError, SearchFilters, Settings, UnknownDocumentError
+from retrieval import Assistant, ConfigError, RetrievalError, SearchFilters, ServerSettings, Settings, UnknownDocumentError, load_settings
 
 log = logging.getLogger("tro_ly.server")
 
 ROOT = Path(__file__).resolve().parent
 WEB_DIR = ROOT / "web"
-DEFAULT_CONFIG = ROOT / "config.toml"
-CONFIG_ENV = "TRO_LY_CONFIG"  # the same variable retrieval.load_settings reads
 
 MAX_HISTORY = 10
 MAX_K = 50
@@ -60,40 +56,6 @@ MAX_BODY_BYTES = 128 * 1024
 RATE_WINDOW_SECONDS = 60.0
 
 PAGE_CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
-
-
-# --------------------------------------------------------------------------------------
-# Configuration
-# --------------------------------------------------------------------------------------
-class ServerSettings(BaseModel):
-    """The ``[server]`` table of config.toml (every key optional)."""
-
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-    host: str = Field("127.0.0.1", description="Address to listen on.")
-    port: int = Field(8000, ge=0, le=65535, description="Port to listen on.")
-    allowed_origins: list[str] = Field(default_factory=list, description="Origins (https://site.example) whose pages may call the API: the sites that embed widget.js.")
-    ask_rate_per_minute: int = Field(30, ge=1, description="Questions (/api/ask, /api/ask/stream) one client may send per minute.")
-    search_rate_per_minute: int = Field(60, ge=1, description="Searches (/api/search) one client may send per minute.")
-    max_question_chars: int = Field(1000, ge=1, description="Longer questions and search queries are refused.")
-
-
-def load_config(path: Path | str | None = None) -> tuple[Settings, ServerSettings]:
-    """Read config.toml: the ``[server]`` table here, everything else into retrieval's Settings."""
-    path = Path(path or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
-    try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise ConfigError(f"Không tìm thấy tệp cấu hình {path}") from exc
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
-        raise ConfigError(f"Tệp cấu hình {path} không đúng cú pháp TOML: {exc}") from exc
-    table = data.pop("server", {})
-    try:
-        server = ServerSettings.model_validate(table)
-        settings = Settings.model_validate({**data, "base_dir": path.resolve().parent})
-    except ValidationError as exc:
-        raise ConfigError(f"Tệp cấu hình {path} có giá trị không hợp lệ:\n{exc}") from exc
-    return settings, server
 
 
 # --------------------------------------------------------------------------------------
@@ -469,13 +431,13 @@ class ConfiguredCORSMiddleware:
 # --------------------------------------------------------------------------------------
 @dataclass
 class _Config:
-    settings: Settings | None
-    server: ServerSettings | None
+    settings: Settings | None  # None until the lifespan reads ``path``
     path: Path | None
 
 
 def _server_settings(app: FastAPI) -> ServerSettings:
-    return app.state.config.server or ServerSettings()
+    settings = app.state.config.settings
+    return settings.server if settings is not None else ServerSettings()
 
 
 def get_assistant(request: Request) -> Assistant:
@@ -531,7 +493,6 @@ def create_app(
     settings: Settings | None = None,
     assistant: Assistant | None = None,
     *,
-    server: ServerSettings | None = None,
     config_path: Path | str | None = None,
     web_dir: Path = WEB_DIR,
 ) -> FastAPI:
@@ -546,8 +507,7 @@ def create_app(
         if app.state.assistant is None:
             try:
                 if config.settings is None:
-                    config.settings, server_from_file = load_config(config.path)
-                    config.server = config.server or server_from_file
+                    config.settings = load_settings(config.path)
                 app.state.assistant = await run_in_threadpool(Assistant.open, config.settings)
                 opened = True
             except RetrievalError as exc:
@@ -569,9 +529,7 @@ def create_app(
         summary="Hỏi đáp và tìm kiếm trong văn bản chính sách giảm nghèo bền vững.",
         lifespan=lifespan,
     )
-    if server is None and settings is not None:
-        server = ServerSettings()  # settings given without a [server] table: the defaults
-    app.state.config = _Config(settings, server, Path(config_path) if config_path else None)
+    app.state.config = _Config(settings, Path(config_path) if config_path else None)
     app.state.assistant = assistant
     app.state.limiter = SlidingWindowLimiter()
 
@@ -751,7 +709,7 @@ app = create_app()
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description="Máy chủ web của Trợ lý Giảm nghèo.")
-    parser.add_argument("--config", help=f"tệp cấu hình (mặc định: ${CONFIG_ENV} hoặc {DEFAULT_CONFIG.name})")
+    parser.add_argument("--config", help="tệp cấu hình (mặc định: $TRO_LY_CONFIG hoặc config.toml)")
     parser.add_argument("--host", help="địa chỉ lắng nghe (mặc định: [server] host)")
     parser.add_argument("--port", type=int, help="cổng (mặc định: [server] port)")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
@@ -761,14 +719,14 @@ def main(argv: list[str] | None = None) -> int:
     import uvicorn
 
     try:
-        settings, server = load_config(args.config)
+        settings = load_settings(args.config)
     except ConfigError as exc:
         print(f"Lỗi cấu hình: {exc}", file=sys.stderr)
         return 2
-    host = args.host or server.host
-    port = server.port if args.port is None else args.port
-    server = server.model_copy(update={"host": host, "port": port})
-    application = create_app(settings, server=server)
+    host = args.host or settings.server.host
+    port = settings.server.port if args.port is None else args.port
+    settings = settings.with_overrides(server={"host": host, "port": port})
+    application = create_app(settings)
     application.state.address = f"http://{host}:{port}"
     uvicorn.run(application, host=host, port=port, access_log=False, log_config=None, server_header=False, log_level=args.log_level)
     return 0

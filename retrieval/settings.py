@@ -67,12 +67,22 @@ class AnswerSettings(_Section):
     max_question_chars: int = Field(1000, ge=1, description="Longer questions are refused with a clear message.")
 
 
+class ServerSettings(_Section):
+    host: str = Field("127.0.0.1", description="Address the web service listens on (0.0.0.0: every interface).")
+    port: int = Field(8000, ge=0, le=65535, description="Port the web service listens on.")
+    allowed_origins: list[str] = Field(default_factory=list, description="Origins (https://portal.example) whose pages may call the API from a browser: the sites that embed widget.js. Empty: no other site may.")
+    ask_rate_per_minute: int = Field(30, ge=1, description="Questions (/api/ask, /api/ask/stream) one client may send per minute; more get 429 with Retry-After.")
+    search_rate_per_minute: int = Field(60, ge=1, description="Searches (/api/search) one client may send per minute; more get 429 with Retry-After.")
+    max_question_chars: int = Field(1000, ge=1, description="Longer questions and search queries sent to the web API are refused.")
+
+
 class Settings(_Section):
     corpus: CorpusSettings = CorpusSettings()
     index: IndexSettings = IndexSettings()
     embedding: EmbeddingSettings = EmbeddingSettings()
     search: SearchSettings = SearchSettings()
     answer: AnswerSettings = AnswerSettings()
+    server: ServerSettings = ServerSettings()
     base_dir: Path = Field(REPO_ROOT, exclude=True, description="Folder that relative paths are resolved against (the config file's folder).")
 
     def resolve(self, path: Path) -> Path:
@@ -113,7 +123,7 @@ def load_settings(path: Path | str | None = None) -> Settings:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ConfigError(f"Không tìm thấy tệp cấu hình {path}") from exc
-    except tomllib.TOMLDecodeError as exc:
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"Tệp cấu hình {path} không đúng cú pháp TOML: {exc}") from exc
     try:
         return Settings.model_validate({**data, "base_dir": path.resolve().parent})

@@ -12,8 +12,8 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings as hypothesis_settings
 
 import server
-from retrieval import Assistant, ConfigError, build
-from server import ServerSettings, SlidingWindowLimiter, create_app, load_config
+from retrieval import Assistant, ConfigError, ServerSettings, Settings, build, load_settings
+from server import SlidingWindowLimiter, create_app
 from tests.server_support import (
     HTML_ATTACK,
     REPO,
@@ -42,7 +42,7 @@ def web_root(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def settings(web_root):
-    base, _ = load_config(REPO / "config.toml")
+    base = load_settings(REPO / "config.toml")
     built = base.with_overrides(
         corpus={"dir": str(web_root / "corpus"), "metadata_file": str(web_root / "corpus" / "documents.json")},
         index={"dir": str(web_root / "index")},
@@ -58,7 +58,7 @@ def assistant(settings) -> Assistant:
 
 
 def make_client(settings, assistant, **server_settings) -> TestClient:
-    return TestClient(create_app(settings, assistant, server=ServerSettings(**{**GENEROUS, **server_settings})))
+    return TestClient(create_app(settings.with_overrides(server={**GENEROUS, **server_settings}), assistant))
 
 
 @pytest.fixture(scope="module")
@@ -200,7 +200,7 @@ class BrokenAssistant:
 
 
 def test_failures_give_vietnamese_errors_not_tracebacks(settings, assistant):
-    with TestClient(create_app(settings, BrokenAssistant(assistant), server=ServerSettings(**GENEROUS)), raise_server_exceptions=False) as c:
+    with TestClient(create_app(settings.with_overrides(server=GENEROUS), BrokenAssistant(assistant)), raise_server_exceptions=False) as c:
         events = parse_sse(c.post("/api/ask/stream", json={"question": FOUND_Q}).text)
         assert len(events) == 1 and events[0][0] == "error"
         assert "lỗi" in events[0][1]["detail"]
@@ -355,7 +355,7 @@ def test_rate_limit_gives_429_with_retry_after(settings, assistant):
         assert c.get("/api/documents").status_code == 200
         assert c.get("/healthz").status_code == 200
 
-    app = create_app(settings, assistant, server=ServerSettings(ask_rate_per_minute=1))
+    app = create_app(settings.with_overrides(server={"ask_rate_per_minute": 1}), assistant)
     with TestClient(app, client=("10.0.0.1", 1000)) as first, TestClient(app, client=("10.0.0.2", 1000)) as second:
         assert first.post("/api/ask", json={"question": NOT_FOUND_Q}).status_code == 200
         assert first.post("/api/ask", json={"question": NOT_FOUND_Q}).status_code == 429
@@ -459,7 +459,7 @@ def test_openapi_declares_every_error(client):
 
 
 def test_openapi_uses_configured_length(settings, assistant):
-    with TestClient(create_app(settings, assistant, server=ServerSettings(max_question_chars=200))) as c:
+    with TestClient(create_app(settings.with_overrides(server={"max_question_chars": 200}), assistant)) as c:
         schema = c.get("/openapi.json").json()
         assert schema["components"]["schemas"]["SearchRequest"]["properties"]["query"]["maxLength"] == 200
         r = c.post("/api/ask", json={"question": "a" * 201})
@@ -480,7 +480,7 @@ class _SessionAssistant:
 
 
 _SESSION_ASSISTANT = _SessionAssistant()
-_SCHEMA_APP = create_app(assistant=_SESSION_ASSISTANT, server=ServerSettings(**GENEROUS))  # type: ignore[arg-type]
+_SCHEMA_APP = create_app(Settings().with_overrides(server=GENEROUS), _SESSION_ASSISTANT)  # type: ignore[arg-type]
 schema = schemathesis.openapi.from_dict(_SCHEMA_APP.openapi())
 schema.app = _SCHEMA_APP  # call the app in-process, as schemathesis.openapi.from_asgi does
 
@@ -519,17 +519,17 @@ mode = "bm25"
     return path
 
 
-def test_load_config_reads_the_server_table(tmp_path, settings):
+def test_the_server_table_is_part_of_the_settings(tmp_path, settings):
     cfg = _write_config(tmp_path / "config.toml", settings, '[server]\nport = 8123\nallowed_origins = ["https://a.example"]\nask_rate_per_minute = 5\n')
-    loaded, srv = load_config(cfg)
-    assert srv == ServerSettings(port=8123, allowed_origins=["https://a.example"], ask_rate_per_minute=5)
+    loaded = load_settings(cfg)
+    assert loaded.server == ServerSettings(port=8123, allowed_origins=["https://a.example"], ask_rate_per_minute=5)
     assert loaded.search.mode == "bm25" and loaded.index_dir == settings.index_dir
 
-    assert load_config(_write_config(tmp_path / "plain.toml", settings))[1] == ServerSettings()
+    assert load_settings(_write_config(tmp_path / "plain.toml", settings)).server == ServerSettings()
     with pytest.raises(ConfigError):
-        load_config(_write_config(tmp_path / "bad.toml", settings, "[server]\nportt = 1\n"))
+        load_settings(_write_config(tmp_path / "bad.toml", settings, "[server]\nportt = 1\n"))
     with pytest.raises(ConfigError):
-        load_config(tmp_path / "missing.toml")
+        load_settings(tmp_path / "missing.toml")
 
 
 def test_import_loads_nothing():

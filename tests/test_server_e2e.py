@@ -13,8 +13,7 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 
-from retrieval import build
-from server import load_config
+from retrieval import build, load_settings
 from tests.server_support import HTML_ATTACK, MODEL_DIR, REPO, XSS_ID, free_port, make_corpus
 
 PYTHON = REPO / ".venv" / "bin" / "python"
@@ -95,7 +94,7 @@ def live(tmp_path_factory):
     make_corpus(root, files=[f"{PLAN_ID}.txt"])
     port = free_port()
     config = write_config(root, port)
-    build(load_config(config)[0])
+    build(load_settings(config))
     log_path = root / "server.log"
     process = start_server(config, port, log_path)
     base_url = f"http://127.0.0.1:{port}"
