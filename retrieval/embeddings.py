@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 from pathlib import Path
@@ -21,7 +22,8 @@ log = logging.getLogger(__name__)
 
 
 class Embedder(Protocol):
-    name: str
+    name: str  # as configured, shown to people
+    identity: str  # what the vectors depend on: cached vectors are keyed by it
     dim: int
 
     def embed_queries(self, texts: list[str]) -> np.ndarray: ...
@@ -61,7 +63,11 @@ class SentenceTransformerEmbedder:
         if Path(location).exists():
             os.environ.setdefault("HF_HUB_OFFLINE", "1")
         import torch
+        import transformers
         from sentence_transformers import SentenceTransformer
+
+        # a progress bar for loading weights is noise in a service's log
+        transformers.utils.logging.disable_progress_bar()
 
         torch.set_num_threads(settings.threads)
         try:
@@ -70,6 +76,7 @@ class SentenceTransformerEmbedder:
             raise ModelUnavailableError(f"Không nạp được mô hình nhúng '{location}': {exc}") from exc
         self._settings = settings
         self.name = settings.model
+        self.identity = model_identity_of(location, settings.model)
         self.dim = int(self._model.get_embedding_dimension())
 
     def _encode(self, texts: list[str], prompt: str) -> np.ndarray:
@@ -89,6 +96,33 @@ class SentenceTransformerEmbedder:
 
     def embed_passages(self, texts: list[str]) -> np.ndarray:
         return self._encode(texts, self._settings.passage_prompt)
+
+
+_SAMPLE_BYTES = 1 << 20
+
+
+def model_identity(settings: Settings) -> str:
+    """What an index built with this model depends on. A local folder is known by its
+    contents (file names, sizes, the first and last MiB of each), so the same model named by
+    a relative or an absolute path, or moved, keeps its index and its cached vectors, while
+    different weights in the same folder do not. A hub model is known by its name."""
+    return model_identity_of(settings.model_location, settings.embedding.model)
+
+
+def model_identity_of(location: str, configured: str) -> str:
+    path = Path(location)
+    if not path.is_dir():
+        return configured
+    digest = hashlib.sha256()
+    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+        size = file.stat().st_size
+        digest.update(f"{file.relative_to(path).as_posix()}|{size}|".encode())
+        with file.open("rb") as handle:
+            digest.update(handle.read(_SAMPLE_BYTES))
+            if size > 2 * _SAMPLE_BYTES:
+                handle.seek(-_SAMPLE_BYTES, os.SEEK_END)
+                digest.update(handle.read())
+    return f"{path.name}@{digest.hexdigest()[:16]}"
 
 
 def load_embedder(settings: Settings) -> Embedder:

@@ -29,7 +29,7 @@ from .corpus import Corpus, file_sha256, load_corpus
 from .dense import DenseIndex
 from .domain import Document, DocumentMetadata, Passage
 from .embedding_cache import EmbeddingCache
-from .embeddings import Embedder, windows
+from .embeddings import Embedder, model_identity, windows
 from .errors import IndexMissingError, StaleIndexError
 from .lexical import BM25Index
 from .settings import Settings
@@ -84,7 +84,7 @@ def settings_fingerprint(settings: Settings) -> dict:
         "format": FORMAT_VERSION,
         "segmenter": SEGMENTER_VERSION,
         "lexical": LEXICAL_VERSION,
-        "model": e.model,
+        "model": model_identity(settings),
         "query_prompt": e.query_prompt,
         "passage_prompt": e.passage_prompt,
         "window_syllables": e.window_syllables,
@@ -143,7 +143,7 @@ def build_index(settings: Settings, embedder: Embedder, corpus: Corpus | None = 
         for text in window_inputs(passage, settings.embedding.window_syllables):
             window_texts.append(text)
             window_passage.append(row)
-    cache = EmbeddingCache(settings.index_dir / "embedding-cache", embedder.name, embedder.dim)
+    cache = EmbeddingCache(settings.index_dir / "embedding-cache", embedder.identity, embedder.dim)
     embedded = 0
 
     def compute(texts: list[str]) -> np.ndarray:
@@ -162,7 +162,7 @@ def build_index(settings: Settings, embedder: Embedder, corpus: Corpus | None = 
         "format": FORMAT_VERSION,
         "build_id": build_id,
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
-        "model": {"name": embedder.name, "dim": embedder.dim},
+        "model": {"name": embedder.name, "identity": embedder.identity, "dim": embedder.dim},
         "settings": settings_fingerprint(settings),
         "corpus": state,
         "documents": {d.id: d.source_file for d in corpus.documents},

@@ -22,7 +22,7 @@ class FakeEmbedder:
     """Bag of hashed folded syllables: deterministic, instant, and similar texts get
     similar vectors, which is all the index and search plumbing needs."""
 
-    name = "fake-hash-embedder"
+    name = identity = "fake-hash-embedder"
     dim = 64
 
     def _embed(self, texts: list[str]) -> np.ndarray:

@@ -24,7 +24,7 @@ def test_round_trip_keeps_every_passage_and_vector(built, fake_embedder):
     assert len(index.passages) == report.searchable_passages == index.bm25.size
     manifest = read_manifest(settings.index_dir)
     assert manifest["counts"]["documents"] == 4
-    assert manifest["model"] == {"name": "fake-hash-embedder", "dim": 64}
+    assert manifest["model"] == {"name": "fake-hash-embedder", "identity": "fake-hash-embedder", "dim": 64}
     assert set(manifest["corpus"]["files"]) == {p.name for p in (settings.corpus_dir).glob("*.txt")}
     assistant = Assistant.open(settings, embedder=fake_embedder)
     hit = assistant.search("Ngân hàng Chính sách xã hội", k=1)[0]
@@ -114,3 +114,24 @@ def test_the_filter_cache_stays_bounded(built, fake_embedder):
     for day in range(200):
         assistant.search("hộ nghèo", filters=SearchFilters(date_from=date(2020, 1, 1) + timedelta(days=day)))
     assert len(assistant._searcher._allowed_cache) <= 64
+
+
+def test_the_model_is_known_by_its_contents_not_by_how_its_path_is_written(tmp_path, seed_copy, fake_embedder):
+    model = tmp_path / "models" / "tiny"
+    model.mkdir(parents=True)
+    (model / "config.json").write_text('{"hidden_size": 8}', encoding="utf-8")
+    (model / "model.safetensors").write_bytes(b"\x01" * 5_000_000)
+    relative = make_settings(seed_copy).model_copy(update={"base_dir": tmp_path}).with_overrides(embedding={"model": "models/tiny", "prepare_from": "none"})
+    build(relative, fake_embedder)
+
+    absolute = relative.with_overrides(embedding={"model": str(model)})
+    load_index(absolute)  # the same folder, written another way: not stale
+
+    moved = tmp_path / "elsewhere" / "tiny"
+    moved.parent.mkdir()
+    model.rename(moved)
+    load_index(relative.with_overrides(embedding={"model": str(moved)}))  # moved: not stale
+
+    (moved / "model.safetensors").write_bytes(b"\x01" * 4_999_999 + b"\x02")  # other weights
+    with pytest.raises(StaleIndexError, match="model"):
+        load_index(relative.with_overrides(embedding={"model": str(moved)}))
