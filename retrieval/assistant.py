@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
+from typing import Any
 
 from .answer import Answerer
+from .coalesce import Coalescer
 from .corpus import load_corpus
 from .domain import Answer, Document, Hit, Passage, SearchFilters
 from .embeddings import Embedder, load_embedder
@@ -44,6 +46,8 @@ class Assistant:
         self._searcher = Searcher(index, embedder, settings.search)
         self._answerer = Answerer(index, self._searcher, settings.answer)
         self._passages = index.passage_by_id
+        # every thread's questions and searches share batches, one batch computing at a time
+        self._batches: Coalescer[tuple, Any] = Coalescer(self._run_batch)
 
     @classmethod
     def open(cls, settings: Settings | None = None, embedder: Embedder | None = None, check_fresh: bool = True) -> "Assistant":
@@ -60,16 +64,24 @@ class Assistant:
 
     # -- search and answers ---------------------------------------------------------
     def search(self, query: str, k: int | None = None, filters: SearchFilters | None = None, mode: SearchMode | None = None) -> list[Hit]:
-        return self._searcher.search(query, k, filters, mode)
+        """Safe to call from many threads at once: concurrent calls are computed in batches."""
+        return self._batches.submit(("search", k, filters, mode), query)
 
     def batch_search(self, queries: list[str], k: int | None = None, filters: SearchFilters | None = None, mode: SearchMode | None = None) -> list[list[Hit]]:
         return self._searcher.batch_search(queries, k, filters, mode)
 
     def ask(self, question: str, history: list[str] | None = None, mode: SearchMode | None = None) -> Answer:
-        return self._answerer.answer(question, history, mode)
+        """Safe to call from many threads at once: concurrent calls are computed in batches."""
+        return self._batches.submit(("ask", mode), (question, history or []))
 
     def batch_ask(self, questions: list[str], histories: list[list[str]] | None = None, mode: SearchMode | None = None) -> list[Answer]:
         return self._answerer.batch_answer(questions, histories, mode)
+
+    def _run_batch(self, key: tuple, items: list) -> list:
+        if key[0] == "ask":
+            return self._answerer.batch_answer([q for q, _ in items], [h for _, h in items], key[1])
+        _, k, filters, mode = key
+        return self._searcher.batch_search(items, k, filters, mode)
 
     # -- documents ------------------------------------------------------------------
     def documents(self) -> list[Document]:

@@ -496,8 +496,8 @@ def test_api_conforms_to_its_schema(case, assistant):
 
 # -- configuration, lifespan, logging -------------------------------------------------------------
 def _write_config(path: Path, settings, extra: str = "") -> Path:
-    """A config for the session's index. BM25-only, so nothing loads the model; the model
-    string is copied as it is because the index's freshness check compares it verbatim."""
+    """A config for the session's index. BM25-only, so nothing loads the model; the index
+    still knows which model built it, so the config names the same folder."""
     path.write_text(
         f"""
 [corpus]
@@ -508,7 +508,7 @@ metadata_file = "{settings.metadata_path.as_posix()}"
 dir = "{settings.index_dir.as_posix()}"
 
 [embedding]
-model = "{settings.embedding.model}"
+model = "{Path(settings.model_location).as_posix()}"
 
 [search]
 mode = "bm25"
