@@ -9,18 +9,17 @@ import hashlib
 import json
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 from .domain import Document, DocumentMetadata
 from .errors import CorpusError
+from .formats import read_document
 from .text import normalize
 
 log = logging.getLogger(__name__)
 
-SUPPORTED_SUFFIXES = (".txt", ".md")
 METADATA_KEYS = {"id", "file", "title", "code", "issuer", "province", "date", "type", "url", "signer", "notes"}
 
 
@@ -41,25 +40,6 @@ class Corpus:
 
     def by_id(self) -> dict[str, Document]:
         return {d.id: d for d in self.documents}
-
-
-def read_text_file(path: Path) -> str:
-    """The file's text, or CorpusError saying in plain words why it cannot be used."""
-    raw = path.read_bytes()
-    if not raw.strip():
-        raise CorpusError("tệp rỗng")
-    if b"\x00" in raw[:8192]:
-        raise CorpusError("tệp nhị phân, không phải văn bản")
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise CorpusError(f"không phải UTF-8 (byte lỗi ở vị trí {exc.start}); hãy lưu lại tệp với mã UTF-8") from exc
-    controls = sum(1 for ch in text if unicodedata.category(ch) == "Cc" and ch not in "\n\r\t\f")
-    if controls > max(8, len(text) // 100):
-        raise CorpusError("tệp chứa nhiều ký tự điều khiển, có lẽ là tệp nhị phân")
-    if not normalize(text).strip():
-        raise CorpusError("tệp không có nội dung chữ")
-    return text
 
 
 def file_sha256(path: Path) -> str:
@@ -135,11 +115,8 @@ def load_corpus(corpus_dir: Path, metadata_path: Path) -> Corpus:
     seen_ids: dict[str, str] = {}
     files = sorted(p for p in corpus_dir.iterdir() if p.is_file() and not p.name.startswith(".") and p.resolve() != metadata_path.resolve())
     for path in files:
-        if path.suffix.lower() not in SUPPORTED_SUFFIXES:
-            corpus.skipped.append(SkippedFile(path, f"định dạng {path.suffix or '(không có đuôi)'} chưa được hỗ trợ (nhận .txt, .md)"))
-            continue
         try:
-            text = read_text_file(path)
+            text = read_document(path)
             entry = metadata.get(path.name, {})
             doc_id = entry.get("id") or document_id_for(path.name)
             if doc_id in seen_ids:

@@ -16,7 +16,8 @@ def _write_metadata(root, entries):
         ("latin1.txt", "Hộ nghèo".encode("cp1258", errors="replace") + b"\xe9\xff", "không phải UTF-8"),
         ("empty.txt", b"   \n", "tệp rỗng"),
         ("binary.txt", b"\x89PNG\r\n\x1a\n\x00\x00\x00IHDR", "nhị phân"),
-        ("scan.pdf", b"%PDF-1.4", "chưa được hỗ trợ"),
+        ("broken.pdf", b"%PDF-1.4", "PDF bị hỏng"),
+        ("old.doc", b"\xd0\xcf\x11\xe0 word 97", "chưa được hỗ trợ"),
     ],
 )
 def test_bad_file_is_skipped_by_name_and_the_rest_load(seed_copy, name, content, reason):
