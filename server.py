@@ -134,6 +134,11 @@ class DocumentOut(BaseModel):
     type: str | None
     source_file: str
     url: str | None
+    effective_from: date | None = Field(description="Hiệu lực từ ngày")
+    effective_to: date | None = Field(description="Hiệu lực đến hết ngày")
+    replaced_by: str | None = Field(description="Văn bản thay thế (số hiệu hoặc tên)")
+    in_force: bool = Field(description="Còn hiệu lực vào hôm nay, theo các ngày trên")
+    validity_note: str | None = Field(description="Vì sao không còn áp dụng, ví dụ 'đã được thay thế bởi …'")
 
 
 class HitOut(BaseModel):

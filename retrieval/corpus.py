@@ -20,7 +20,11 @@ from .text import normalize
 
 log = logging.getLogger(__name__)
 
-METADATA_KEYS = {"id", "file", "title", "code", "issuer", "province", "date", "type", "url", "signer", "notes"}
+METADATA_KEYS = {
+    "id", "file", "title", "code", "issuer", "province", "date", "type", "url", "signer", "notes",
+    "effective_from", "effective_to", "replaced_by",
+}
+DATE_KEYS = ("date", "effective_from", "effective_to")
 
 
 @dataclass(frozen=True)
@@ -73,37 +77,94 @@ def document_id_for(file_name: str) -> str:
 
 def _metadata_from_entry(entry: dict, text: str, file_name: str) -> DocumentMetadata:
     guessed = guess_metadata(text)
-    raw_date = entry.get("date")
-    try:
-        issued = date.fromisoformat(raw_date) if raw_date else None
-    except ValueError as exc:
-        raise CorpusError(f"{file_name}: ngày '{raw_date}' không đúng dạng YYYY-MM-DD") from exc
+    dates: dict[str, date | None] = {}
+    for key in DATE_KEYS:
+        raw = entry.get(key)
+        try:
+            dates[key] = date.fromisoformat(raw) if raw else None
+        except (TypeError, ValueError) as exc:
+            raise CorpusError(f"{file_name}: '{key}' = {raw!r} không đúng dạng ngày YYYY-MM-DD") from exc
+    if dates["effective_from"] and dates["effective_to"] and dates["effective_to"] < dates["effective_from"]:
+        raise CorpusError(f"{file_name}: ngày hết hiệu lực trước ngày có hiệu lực")
     return DocumentMetadata(
         title=entry.get("title") or guessed.title,
         code=entry["code"] if "code" in entry else guessed.code,
-        issuer=entry.get("issuer"),
-        province=entry.get("province"),
-        date=issued,
+        issuer=entry["issuer"] if "issuer" in entry else guessed.issuer,
+        province=entry["province"] if "province" in entry else guessed.province,
+        date=dates["date"] if "date" in entry else guessed.date,
         type=entry.get("type") or guessed.type,
         url=entry.get("url"),
         signer=entry.get("signer"),
+        effective_from=dates["effective_from"],
+        effective_to=dates["effective_to"],
+        replaced_by=entry.get("replaced_by"),
     )
 
 
 _TYPES = ("chương trình hành động", "chỉ thị", "kế hoạch", "nghị quyết", "nghị định", "quyết định", "thông tư", "công văn", "hướng dẫn", "thông báo", "luật")
-_CODE = re.compile(r"\b\d{1,4}(?:/\d{4})?[-/](?:CT|KH|NQ|QĐ|CTr|TB|HD|NĐ|TT|BC)(?:[-/][A-ZĐ]+)+\b")
+_CODE = re.compile(r"\b\d{1,4}(?:/\d{4})?[-/](?:CT|KH|NQ|QĐ|CTr|TB|HD|NĐ|TT|BC|KL|QC)(?:[-/][A-ZĐ][A-Za-zĐ]*)+")
+_NUMBER_LINE = re.compile(r"^Số\s*:?\s*(\S+)", re.IGNORECASE)
+_HEADER_DATE = re.compile(r"(?:^|([^\d,]{2,40}),\s*)ngày\s+(\d{1,2})\s+tháng\s+(\d{1,2})\s+năm\s+(\d{4})", re.IGNORECASE)
+_NATIONAL_HEADINGS = ("cộng hòa xã hội chủ nghĩa việt nam", "cộng hoà xã hội chủ nghĩa việt nam", "độc lập - tự do - hạnh phúc", "đảng cộng sản việt nam")
+_PLACE_IN_ISSUER = re.compile(r"\b(?:TỈNH|THÀNH PHỐ|TP\.?)\s+([A-ZÀ-ỸĐ][A-ZÀ-ỸĐ ]+?)\s*$")
+HEADER_LINES = 12
 
 
 def guess_metadata(text: str) -> DocumentMetadata:
-    """What can be read from a document with no metadata entry: its first line as the
-    title, its type and code if the opening names them. Nothing more is invented."""
+    """What can be read from the document itself, for the cadre to confirm or correct: the
+    title (the first line), the type and code its opening names, and from an administrative
+    header the issuing body, the place and the date of issue. Nothing is invented: what the
+    header does not say stays empty."""
     clean = normalize(text)
-    lines = [line.strip("*# ") for line in clean.split("\n") if line.strip("*# ")]
+    lines = [line.strip("*# \t") for line in clean.split("\n") if line.strip("*# \t-_=")]
+    header = lines[:HEADER_LINES]
     title = lines[0][:200] if lines else "Văn bản"
     opening = " ".join(lines[:4]).casefold()
     doc_type = next((t for t in _TYPES if t in opening), None)
-    code = _CODE.search(" ".join(lines[:6]))
-    return DocumentMetadata(title=title, type=doc_type, code=code.group(0) if code else None)
+    for i, line in enumerate(header[:-1]):
+        if line.casefold() in _TYPES:  # "KẾ HOẠCH" on its own line, the subject on the next
+            doc_type = line.casefold()
+            title = f"{line[:1]}{line[1:].lower()} {header[i + 1][:1].lower()}{header[i + 1][1:]}"[:200]
+            break
+
+    code = None
+    for line in header:
+        number = _NUMBER_LINE.match(line)
+        if number and _CODE.search(number.group(1) + " "):
+            code = _CODE.search(number.group(1) + " ").group(0)
+            break
+    if code is None:
+        found = _CODE.search(" ".join(lines[:6]))
+        code = found.group(0) if found else None
+
+    issued, place = None, None
+    for line in header:
+        found = _HEADER_DATE.search(line)
+        if found:
+            try:
+                issued = date(int(found.group(4)), int(found.group(3)), int(found.group(2)))
+            except ValueError:
+                issued = None
+            place = found.group(1).strip() if found.group(1) else None
+            break
+
+    issuer_lines: list[str] = []
+    for line in header:
+        plain = line.strip()
+        if plain.casefold() in _NATIONAL_HEADINGS or _NUMBER_LINE.match(plain) or _HEADER_DATE.search(plain):
+            if issuer_lines:
+                break
+            continue
+        if plain.isupper() and not any(t == plain.casefold() for t in _TYPES) and len(plain) <= 80:
+            issuer_lines.append(plain)
+        elif issuer_lines:
+            break
+    issuer = " ".join(issuer_lines) if issuer_lines and (code or issued) else None  # upper-case lines alone may be the title
+    province = place
+    if province is None and issuer:
+        named = _PLACE_IN_ISSUER.search(issuer)
+        province = named.group(1).title() if named else None
+    return DocumentMetadata(title=title, type=doc_type, code=code, issuer=issuer, province=province, date=issued)
 
 
 def load_corpus(corpus_dir: Path, metadata_path: Path) -> Corpus:

@@ -7,7 +7,7 @@ docs/api-contract.md and shared by every face.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from enum import Enum
 
 
@@ -21,6 +21,27 @@ class DocumentMetadata:
     type: str | None = None
     url: str | None = None
     signer: str | None = None
+    effective_from: date | None = None  # hiệu lực từ
+    effective_to: date | None = None  # hiệu lực đến (the last day it applies)
+    replaced_by: str | None = None  # the code or title of the document that replaces it
+
+    def in_force(self, on: date) -> bool:
+        """Whether the document applies on that day, as far as its metadata says."""
+        if self.replaced_by:
+            return False
+        if self.effective_from and on < self.effective_from:
+            return False
+        return not (self.effective_to and on > self.effective_to)
+
+    def validity_note(self, on: date) -> str | None:
+        """Why it does not apply on that day, in the words shown beside a citation."""
+        if self.replaced_by:
+            return f"đã được thay thế bởi {self.replaced_by}"
+        if self.effective_to and on > self.effective_to:
+            return f"hết hiệu lực từ {(self.effective_to + timedelta(days=1)).strftime('%d/%m/%Y')}"
+        if self.effective_from and on < self.effective_from:
+            return f"có hiệu lực từ {self.effective_from.strftime('%d/%m/%Y')}"
+        return None
 
     @property
     def short_name(self) -> str:
@@ -38,8 +59,9 @@ class Document:
     metadata: DocumentMetadata
     sha256: str
 
-    def to_dict(self) -> dict:
+    def to_dict(self, today: date | None = None) -> dict:
         m = self.metadata
+        today = today or date.today()
         return {
             "id": self.id,
             "title": m.title,
@@ -50,6 +72,11 @@ class Document:
             "type": m.type,
             "source_file": self.source_file,
             "url": m.url,
+            "effective_from": m.effective_from.isoformat() if m.effective_from else None,
+            "effective_to": m.effective_to.isoformat() if m.effective_to else None,
+            "replaced_by": m.replaced_by,
+            "in_force": m.in_force(today),
+            "validity_note": m.validity_note(today),
         }
 
 
@@ -175,7 +202,9 @@ class Citation:
         """'[1] Chỉ thị 19-CT/TU (29/11/2021) — 6. Tiếp tục…'"""
         meta = self.hit.document.metadata
         when = f" ({meta.date.strftime('%d/%m/%Y')})" if meta.date else ""
-        return f"[{self.number}] {meta.short_name}{when} — {self.hit.passage.location_text}"
+        note = meta.validity_note(date.today())
+        validity = f" [{note}]" if note else ""
+        return f"[{self.number}] {meta.short_name}{when}{validity} — {self.hit.passage.location_text}"
 
 
 class AnswerStatus(str, Enum):

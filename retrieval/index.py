@@ -214,13 +214,17 @@ def _document_record(d: Document) -> dict:
         "metadata": {
             "title": m.title, "code": m.code, "issuer": m.issuer, "province": m.province,
             "date": m.date.isoformat() if m.date else None, "type": m.type, "url": m.url, "signer": m.signer,
+            "effective_from": m.effective_from.isoformat() if m.effective_from else None,
+            "effective_to": m.effective_to.isoformat() if m.effective_to else None,
+            "replaced_by": m.replaced_by,
         },
     }
 
 
 def _document_from_record(r: dict) -> Document:
     m = dict(r["metadata"])
-    m["date"] = date.fromisoformat(m["date"]) if m.get("date") else None
+    for key in ("date", "effective_from", "effective_to"):
+        m[key] = date.fromisoformat(m[key]) if m.get(key) else None
     return Document(id=r["id"], source_file=r["source_file"], text=r["text"], metadata=DocumentMetadata(**m), sha256=r["sha256"])
 
 

@@ -7,6 +7,7 @@ evaluation run of hundreds (queries are embedded in one batch).
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 import numpy as np
 
@@ -34,6 +35,7 @@ class Searcher:
         self.embedder = embedder
         self.settings = settings
         self._allowed_cache: dict[SearchFilters, np.ndarray] = {}
+        self._out_of_force: tuple[date | None, frozenset[str]] = (None, frozenset())
 
     def search(self, query: str, k: int | None = None, filters: SearchFilters | None = None, mode: SearchMode | None = None) -> list[Hit]:
         return self.batch_search([query], k, filters, mode)[0]
@@ -111,6 +113,18 @@ class Searcher:
             results.append(DenseResult(passage_scores, best_window, window_scores))
         return results
 
+    def _prefer_documents_in_force(self, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        weight = self.settings.not_in_force_weight
+        today = date.today()
+        if self._out_of_force[0] != today:  # validity changes with the date, so once a day
+            self._out_of_force = (today, frozenset(d.id for d in self.index.documents.values() if not d.metadata.in_force(today)))
+        out_of_force = self._out_of_force[1]
+        if weight == 1 or not out_of_force:
+            return ranked
+        passages = self.index.passages
+        weighed = [(row, score * weight if passages[row].document_id in out_of_force else score) for row, score in ranked]
+        return sorted(weighed, key=lambda item: -item[1])  # stable: equal scores keep their order
+
     def _combine(self, lexical: list[tuple[int, float]], dense: DenseResult | None, mode: SearchMode, k: int) -> list[Hit]:
         dense_ranked = list(dense.passage_scores.items())[: self.settings.candidates] if dense else []
         lexical = lexical[: self.settings.candidates]
@@ -125,6 +139,7 @@ class Searcher:
             ranked = reciprocal_rank_fusion(
                 [[r for r, _ in lexical], [r for r, _ in dense_ranked]], self.settings.rrf_k, weights=(1.0, self.settings.dense_weight)
             )
+        ranked = self._prefer_documents_in_force(ranked)
         hits = []
         for row, score in ranked[:k]:
             passage = self.index.passages[row]

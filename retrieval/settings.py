@@ -55,6 +55,7 @@ class SearchSettings(_Section):
     bm25_k1: float = Field(1.2, gt=0, description="BM25 term-frequency saturation.")
     bm25_b: float = Field(0.75, ge=0, le=1, description="BM25 length normalization.")
     default_k: int = Field(10, ge=1, le=100, description="Hits returned when the caller does not say.")
+    not_in_force_weight: float = Field(0.5, ge=0, le=1, description="Scores of passages from documents not in force today (expired, not yet in force, replaced) are multiplied by this, so documents in force come first; 1 ranks them alike.")
 
 
 class AnswerSettings(_Section):

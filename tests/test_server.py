@@ -89,7 +89,11 @@ def test_documents_list(client):
     documents = r.json()["documents"]
     assert len(documents) == 5
     for doc in documents:
-        assert set(doc) == {"id", "title", "code", "issuer", "province", "date", "type", "source_file", "url"}
+        assert set(doc) == {
+            "id", "title", "code", "issuer", "province", "date", "type", "source_file", "url",
+            "effective_from", "effective_to", "replaced_by", "in_force", "validity_note",
+        }
+        assert doc["in_force"] is True and doc["validity_note"] is None  # the test corpus states no validity
     by_id = {d["id"]: d for d in documents}
     assert by_id["000_9518dc1484de870f"]["code"] == "19-CT/TU"
     assert by_id["000_9518dc1484de870f"]["date"] == "2021-11-29"

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from retrieval import Assistant, IndexMissingError, StaleIndexError, build
+from retrieval import Assistant, Citation, IndexMissingError, StaleIndexError, build
 from retrieval.index import load_index, read_manifest
 
 from ..conftest import make_settings
@@ -135,3 +135,42 @@ def test_the_model_is_known_by_its_contents_not_by_how_its_path_is_written(tmp_p
     (moved / "model.safetensors").write_bytes(b"\x01" * 4_999_999 + b"\x02")  # other weights
     with pytest.raises(StaleIndexError, match="model"):
         load_index(relative.with_overrides(embedding={"model": str(moved)}))
+
+
+def test_documents_not_in_force_rank_after_those_in_force_and_are_marked(seed_copy, fake_embedder):
+    settings = make_settings(seed_copy)
+    build(settings, fake_embedder)
+    question = "Ai chủ trì rà soát hộ nghèo, hộ cận nghèo?"
+    before = Assistant.open(settings, embedder=fake_embedder)
+    top = before.search(question, k=5)
+    leader = top[0].document.id
+    assert any(h.document.id != leader for h in top)  # another document competes
+
+    metadata = seed_copy / "corpus" / "documents.json"
+    entries = json.loads(metadata.read_text(encoding="utf-8"))
+    for entry in entries:
+        if entry["file"].startswith(leader):
+            entry["replaced_by"] = "Kế hoạch 99-KH/TU"
+    metadata.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
+    build(settings, fake_embedder)
+    after = Assistant.open(settings, embedder=fake_embedder)
+    hits = after.search(question, k=5)
+    assert hits[0].document.id != leader
+    assert hits[0].document.to_dict()["in_force"] is True
+
+    # with weight 1 the old order comes back; with 0.5 the replaced document's scores are halved
+    same = Assistant.open(settings.with_overrides(search={"not_in_force_weight": 1.0}), embedder=fake_embedder, check_fresh=False)
+    unweighted = same.search(question, k=50)
+    assert [h.passage.id for h in unweighted[:5]] == [h.passage.id for h in top]
+    original = {h.passage.id: h.score for h in unweighted}
+    compared = [h for h in after.search(question, k=50) if h.passage.id in original]
+    assert sum(h.document.id == leader for h in compared) >= 3
+    for hit in compared:
+        factor = 0.5 if hit.document.id == leader else 1.0
+        assert hit.score == pytest.approx(original[hit.passage.id] * factor)
+
+    replaced = next(h for h in after.search(question, k=50) if h.document.id == leader)
+    citation = Citation(1, replaced)
+    assert "[đã được thay thế bởi Kế hoạch 99-KH/TU]" in citation.label
+    assert citation.to_dict()["document"]["validity_note"] == "đã được thay thế bởi Kế hoạch 99-KH/TU"
+    assert citation.to_dict()["document"]["in_force"] is False
