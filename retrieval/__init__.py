@@ -20,10 +20,10 @@ from .errors import (
     StaleIndexError,
     UnknownDocumentError,
 )
-from .settings import ServerSettings, Settings, load_settings
+from .settings import ServerSettings, Settings, TelegramSettings, load_settings
 
 __all__ = [
     "Answer", "AnswerStatus", "Assistant", "Citation", "ConfigError", "CorpusError", "Document", "DocumentMetadata",
     "Hit", "IndexInfo", "IndexMissingError", "ModelUnavailableError", "Passage", "PassageKind", "Quote",
-    "RetrievalError", "SearchFilters", "ServerSettings", "Settings", "StaleIndexError", "UnknownDocumentError", "build", "load_settings",
+    "RetrievalError", "SearchFilters", "ServerSettings", "Settings", "StaleIndexError", "TelegramSettings", "UnknownDocumentError", "build", "load_settings",
 ]
