@@ -1,0 +1,163 @@
+"""Building the PTB Application and running it: long polling, or webhook through server.py.
+
+All wiring is in ``build_application``. ``TelegramBot`` starts and stops it on the caller's
+event loop (server.py's lifespan, or ``python -m bot``): ``run_polling``/``run_webhook`` would
+own the loop, and their ``post_init`` hooks do not run when the Application is embedded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from dataclasses import dataclass, field
+
+from telegram import BotCommand, Update
+from telegram.error import InvalidToken, TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    PersistenceInput,
+    PicklePersistence,
+    filters,
+)
+
+from retrieval import Assistant, Settings
+
+from . import texts
+from .credentials import Credentials
+from .feedback import FeedbackStore, private_dir
+from .handlers import Handlers, describe_error
+
+log = logging.getLogger("tro_ly.bot")
+
+STATE_FILE = "bot-state.pickle"
+# Telegram's 429 says how long to wait; AIORateLimiter waits that long and retries this often.
+RETRIES_AFTER_429 = 3
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+FIRST_RETRY_SECONDS = 2.0
+MAX_RETRY_SECONDS = 300.0
+
+
+def quiet_http_logs() -> None:
+    """httpx logs every request URL at INFO, and a Bot API URL contains the token."""
+    for name in ("httpx", "httpcore"):
+        logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def build_application(settings: Settings, assistant: Assistant, token: str, *, webhook: bool = False) -> Application:
+    """The bot: handlers, persistence in ``state_dir``, Telegram's flood limits, 429 retries."""
+    quiet_http_logs()
+    tg = settings.telegram
+    state_dir = private_dir(settings.state_dir)
+    persistence = PicklePersistence(
+        state_dir / STATE_FILE,
+        # chat_data only: the Assistant and settings never go into a pickle
+        store_data=PersistenceInput(bot_data=False, chat_data=True, user_data=False, callback_data=False),
+        update_interval=tg.save_state_seconds,
+    )
+    builder = (
+        Application.builder()
+        .token(token)
+        .base_url(tg.api_base_url)
+        .base_file_url(tg.file_base_url)
+        .rate_limiter(AIORateLimiter(max_retries=RETRIES_AFTER_429))
+        .persistence(persistence)
+    )
+    if webhook:
+        builder = builder.updater(None)  # updates arrive through server.py's route
+    application = builder.build()
+
+    handlers = Handlers(assistant, FeedbackStore.open(state_dir), settings)
+    only_messages = filters.UpdateType.MESSAGE
+    application.add_handler(CommandHandler("start", handlers.start, filters=only_messages))
+    application.add_handler(CommandHandler("help", handlers.help, filters=only_messages))
+    application.add_handler(CommandHandler("tim", handlers.search, filters=only_messages))
+    application.add_handler(CommandHandler("vanban", handlers.documents, filters=only_messages))
+    application.add_handler(CallbackQueryHandler(handlers.button))
+    application.add_handler(MessageHandler(only_messages & filters.TEXT & ~filters.COMMAND, handlers.question))
+    application.add_handler(MessageHandler(only_messages & filters.ChatType.PRIVATE & filters.COMMAND, handlers.unknown_command))
+    application.add_handler(MessageHandler(only_messages & filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.not_text))
+    application.add_error_handler(handlers.on_error)
+    return application
+
+
+@dataclass
+class TelegramBot:
+    """One Application and how it receives updates; started and stopped by its host."""
+
+    application: Application
+    settings: Settings
+    credentials: Credentials
+    running: bool = field(default=False, init=False)
+
+    @classmethod
+    def create(cls, settings: Settings, assistant: Assistant, credentials: Credentials) -> "TelegramBot":
+        webhook = settings.telegram.mode == "webhook"
+        return cls(build_application(settings, assistant, credentials.token, webhook=webhook), settings, credentials)
+
+    @property
+    def webhook(self) -> bool:
+        return self.application.updater is None
+
+    @property
+    def webhook_path(self) -> str:
+        return self.credentials.webhook_path
+
+    async def start(self) -> None:
+        """getMe, setMyCommands, then setWebhook or the first long poll. Raises on failure."""
+        app = self.application
+        await app.initialize()
+        await app.bot.set_my_commands([BotCommand(name, description) for name, description in texts.COMMANDS])
+        if self.webhook:
+            await app.bot.set_webhook(
+                self.credentials.webhook_url(self.settings.telegram.webhook_url),
+                secret_token=self.credentials.webhook_secret,
+                allowed_updates=ALLOWED_UPDATES,
+            )
+        else:
+            # start_polling first removes any webhook: getUpdates gets 409 while one is set
+            await app.updater.start_polling(allowed_updates=ALLOWED_UPDATES, error_callback=_polling_error)
+        await app.start()
+        self.running = True
+        how = "webhook" if self.webhook else "long polling"
+        log.info("Bot Telegram @%s đang chạy (%s)", app.bot.username, how)
+
+    async def start_with_retries(self) -> None:
+        """Start, retrying while the Bot API cannot be reached; give up on a refused token.
+        Meant to run as a background task: the web service does not wait for Telegram."""
+        delay = FIRST_RETRY_SECONDS
+        while True:
+            try:
+                await self.start()
+                return
+            except InvalidToken:
+                log.error("Telegram từ chối TELEGRAM_BOT_TOKEN (401): bot không chạy, dịch vụ web vẫn chạy.")
+                await self.stop()
+                return
+            except TelegramError as exc:
+                log.warning("Chưa khởi động được bot Telegram (%s); thử lại sau %.0f giây.", describe_error(exc), delay)
+                await self.stop()
+                await asyncio.sleep(delay)
+                delay = min(delay * 2, MAX_RETRY_SECONDS)
+
+    async def process(self, data: object) -> None:
+        """One update POSTed by Telegram to the webhook (server.py checks path and secret)."""
+        await self.application.process_update(Update.de_json(data, self.application.bot))
+
+    async def stop(self) -> None:
+        """Stop polling, finish what is running, write the state to disk. Safe to call twice."""
+        app = self.application
+        self.running = False
+        if app.updater is not None and app.updater.running:
+            await app.updater.stop()
+        if app.running:
+            await app.stop()
+        await app.shutdown()  # flushes the persistence; a no-op when never initialized
+
+
+def _polling_error(error: TelegramError) -> None:
+    # PTB's default logs the whole exception; this keeps one line that names no one
+    log.warning("Lỗi khi nhận tin từ Telegram: %s", describe_error(error))

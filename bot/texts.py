@@ -1,0 +1,45 @@
+"""What the bot says in its own words (Vietnamese, short: people read it on a phone)."""
+
+from __future__ import annotations
+
+from .render import Span, bold, italic
+
+# name and description as setMyCommands registers them (names: a-z, 0-9, _ only)
+COMMANDS: tuple[tuple[str, str], ...] = (
+    ("start", "Giới thiệu và câu hỏi mẫu"),
+    ("help", "Cách hỏi và các lệnh"),
+    ("tim", "Tìm điều khoản: /tim từ khóa"),
+    ("vanban", "Các văn bản tôi đang có"),
+)
+
+
+def start_paragraphs(documents: int) -> list[str | Span | list[str | Span]]:
+    return [
+        ["👋 Xin chào! Tôi là ", bold("Trợ lý Giảm nghèo"), "."],
+        f"Tôi trả lời câu hỏi về chính sách giảm nghèo bền vững, dựa trên {documents} văn bản của địa phương "
+        "(chỉ thị, kế hoạch, chương trình hành động): ai được hỗ trợ, hỗ trợ những gì, vay vốn ở đâu, ai chịu trách nhiệm…",
+        "Mỗi câu trả lời trích nguyên văn từ văn bản và ghi rõ nguồn. Bạn có thể gõ không dấu.",
+        ["Bấm một câu hỏi mẫu dưới đây, hoặc gõ câu hỏi của bạn. Xem thêm: /help"],
+    ]
+
+
+HELP_PARAGRAPHS: list[str | Span | list[str | Span]] = [
+    [bold("Cách hỏi")],
+    "Gõ câu hỏi ngắn, có dấu hay không dấu đều được, ví dụ: “ho ngheo duoc vay von o dau”. "
+    "Có thể hỏi tiếp, ví dụ: “còn hộ cận nghèo thì sao?”.",
+    ["Dưới mỗi câu trả lời: ", bold("📄 Xem nguồn"), " mở toàn văn đoạn được trích; 👍 / 👎 cho tôi biết câu trả lời có giúp ích không."],
+    [bold("Lệnh"), "\n/tim từ khóa — 5 điều khoản liên quan nhất, có vị trí (dành cho cán bộ)\n/vanban — các văn bản tôi đang có\n/start — giới thiệu và câu hỏi mẫu"],
+    ["Trong nhóm, hãy nhắc đến tôi (@tên_bot) hoặc trả lời tin nhắn của tôi."],
+    [italic("Góp ý 👍/👎 được lưu cùng câu hỏi và câu trả lời để cải thiện trợ lý; không lưu tên hay mã cuộc trò chuyện của bạn.")],
+]
+
+SEARCH_USAGE = ["Gõ từ khóa sau lệnh, ví dụ: ", bold("/tim rà soát hộ nghèo")]
+RATE_LIMITED = "Bạn hỏi hơi nhanh 🙂 Mỗi phút tôi trả lời tối đa {limit} câu hỏi cho một cuộc trò chuyện. Bạn vui lòng chờ khoảng {wait} giây rồi hỏi tiếp nhé."
+TEXT_ONLY = "Xin lỗi, tôi chỉ đọc được câu hỏi bằng chữ. Bạn hãy gõ câu hỏi nhé."
+UNKNOWN_COMMAND = "Tôi không hiểu lệnh này. Gõ /help để xem các lệnh."
+ERROR = "Xin lỗi, tôi đang gặp sự cố nên chưa trả lời được. Bạn vui lòng thử lại sau ít phút."
+EXPIRED = "Nội dung này đã cũ, tôi không còn giữ. Bạn hãy hỏi lại nhé."
+SOURCE_GONE = "Đoạn văn này không còn trong bộ văn bản hiện tại. Bạn hãy hỏi lại nhé."
+THANKS = "Cảm ơn bạn đã góp ý!"
+SOURCE_BUTTON = "📄 Xem nguồn [{n}]"
+SEARCH_SOURCE_BUTTON = "📄 {n}"
