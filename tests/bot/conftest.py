@@ -1,0 +1,43 @@
+"""Fixtures of the bot tests: one index over a small test corpus (the bundled documents plus
+one whose title and text carry HTML), one Assistant on the session's model, a fake Bot API per test module."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retrieval import Assistant, Settings, build
+from tests.bot.fake_telegram import FakeTelegram
+from tests.bot.support import TOKEN
+from tests.conftest import make_settings
+from tests.server_support import MODEL_DIR, make_corpus, seed_embedding_cache
+
+
+@pytest.fixture(scope="session")
+def bot_index_settings(tmp_path_factory, real_embedder) -> Settings:
+    """Settings over the test corpus, its index built once per session."""
+    if not MODEL_DIR.is_dir():
+        pytest.skip("the embedding model is not prepared (python -m retrieval prepare-model)")
+    root = tmp_path_factory.mktemp("bot-index")
+    make_corpus(root)
+    settings = make_settings(root)
+    seed_embedding_cache(settings.index_dir)
+    build(settings, real_embedder)
+    return settings
+
+
+@pytest.fixture(scope="session")
+def bot_assistant(bot_index_settings, real_embedder) -> Assistant:
+    return Assistant.open(bot_index_settings, embedder=real_embedder)
+
+
+@pytest.fixture(scope="module")
+def fake() -> FakeTelegram:
+    with FakeTelegram(TOKEN) as server:
+        yield server
+
+
+@pytest.fixture
+def state_dir(tmp_path) -> Path:
+    return tmp_path / "state"
