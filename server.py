@@ -2,7 +2,8 @@
 
 Only HTTP lives here: routes, validation, rate limits, CORS, pages. Search and answers come
 from the ``retrieval`` package through its public API. The JSON shapes are those of
-docs/api-contract.md.
+docs/api-contract.md. When $TELEGRAM_BOT_TOKEN is set, the lifespan also runs the Telegram bot
+(``bot`` package) on the same event loop: long polling, or webhook through a secret route here.
 
 Run it::
 
@@ -16,13 +17,17 @@ by the application's lifespan, once, when the server starts.
 from __future__ import annotations
 
 import argparse
+import asyncio
+import contextlib
+import hmac
 import json
 import logging
 import math
+import os
 import sys
 import time
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -32,7 +37,7 @@ from typing import Annotated, Any, Literal
 from fastapi import Depends, FastAPI, HTTPException, Request
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse, StreamingResponse
+from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, WithJsonSchema
 from pydantic_core import PydanticCustomError
@@ -40,6 +45,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from bot import WEBHOOK_PREFIX, Credentials, TelegramBot
 from retrieval import Assistant, ConfigError, RetrievalError, SearchFilters, ServerSettings, Settings, UnknownDocumentError, load_settings
 
 log = logging.getLogger("tro_ly.server")
@@ -54,6 +60,9 @@ MAX_FILTER_ITEMS = 100
 # A question, ten history lines and JSON escaping fit well below this.
 MAX_BODY_BYTES = 128 * 1024
 RATE_WINDOW_SECONDS = 60.0
+
+# The header Telegram sends with every webhook POST (the secret given to setWebhook).
+TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 PAGE_CSP = "default-src 'self'; img-src 'self' data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'self'"
 
@@ -332,6 +341,13 @@ class SlidingWindowLimiter:
             del self._hits[key]
 
 
+def _log_path(path: str) -> str:
+    """The path as logged: the bot's webhook path is a secret, so it is never written out."""
+    if path.startswith(WEBHOOK_PREFIX):
+        return WEBHOOK_PREFIX + "…"
+    return path[:200]
+
+
 def _client_key(request: Request) -> str:
     return request.client.host if request.client else "unknown"
 
@@ -342,7 +358,7 @@ def rate_limited(bucket: Literal["ask", "search"]) -> Callable:
         limit = server.ask_rate_per_minute if bucket == "ask" else server.search_rate_per_minute
         wait = request.app.state.limiter.check(bucket, _client_key(request), limit)
         if wait is not None:
-            log.warning("429 %s %s: vượt giới hạn %d yêu cầu/phút", request.method, request.url.path, limit)
+            log.warning("429 %s %s: vượt giới hạn %d yêu cầu/phút", request.method, _log_path(request.url.path), limit)
             raise HTTPException(429, f"Bạn đã gửi quá nhiều yêu cầu. Vui lòng thử lại sau {wait} giây.", headers={"Retry-After": str(wait)})
 
     return dependency
@@ -377,7 +393,7 @@ class AccessLogMiddleware:
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            log.info("%s %s %d %.0f ms", scope["method"], scope["path"][:200], status, (time.perf_counter() - started) * 1000)
+            log.info("%s %s %d %.0f ms", scope["method"], _log_path(scope["path"]), status, (time.perf_counter() - started) * 1000)
 
 
 class BodyLimitMiddleware:
@@ -394,7 +410,7 @@ class BodyLimitMiddleware:
         declared = dict(scope.get("headers", [])).get(b"content-length")
         if declared is not None and declared.isdigit() and int(declared) > self.limit:
             response = JSONResponse({"detail": MSG_TOO_LARGE}, status_code=413)
-            log.warning("413 %s %s: %s byte", scope["method"], scope["path"][:200], declared.decode())
+            log.warning("413 %s %s: %s byte", scope["method"], _log_path(scope["path"]), declared.decode())
             await response(scope, receive, send)
             return
         received = 0
@@ -500,9 +516,13 @@ def create_app(
     *,
     config_path: Path | str | None = None,
     web_dir: Path = WEB_DIR,
+    environ: Mapping[str, str] | None = None,
 ) -> FastAPI:
     """Build the app. Nothing is loaded here: the lifespan opens the Assistant (unless one is
-    given) and, when no ``settings`` are given, reads the config file first."""
+    given) and, when no ``settings`` are given, reads the config file first.
+
+    ``environ`` is where the bot's secrets are read at startup ($TELEGRAM_BOT_TOKEN, …):
+    ``os.environ`` for the real service; None (the default, as in tests) means no bot."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -522,9 +542,11 @@ def create_app(
         # main() knows the address; under `uvicorn server:app` only uvicorn does (it logs it next)
         address = getattr(app.state, "address", None)
         log.info("Sẵn sàng: %d văn bản, %d đoạn, mô hình %s%s", info.documents, info.passages, info.model, f" — {address}" if address else "")
+        starter = await _start_bot(app, config.settings or app.state.assistant.settings)
         try:
             yield
         finally:
+            await _stop_bot(app, starter)
             if opened:
                 app.state.assistant = None
 
@@ -537,6 +559,8 @@ def create_app(
     app.state.config = _Config(settings, Path(config_path) if config_path else None)
     app.state.assistant = assistant
     app.state.limiter = SlidingWindowLimiter()
+    app.state.environ = environ
+    app.state.bot = None
 
     # the last added runs first: log → CORS (so a 413 is readable cross-origin too) → body limit
     app.add_middleware(BodyLimitMiddleware)
@@ -545,9 +569,64 @@ def create_app(
 
     _install_error_handlers(app)
     _install_api(app)
+    _install_telegram_webhook(app)
     _install_pages(app, web_dir)
     _install_openapi_limits(app)
     return app
+
+
+# --------------------------------------------------------------------------------------
+# The Telegram bot, hosted on the server's event loop
+# --------------------------------------------------------------------------------------
+async def _start_bot(app: FastAPI, settings: Settings) -> asyncio.Task | None:
+    """Build the bot when a token is set and start it in the background (the web service does
+    not wait for Telegram, and a webhook can only be set once the server accepts POSTs)."""
+    environ = app.state.environ
+    try:
+        credentials = Credentials.from_env(environ) if environ is not None else None
+    except ConfigError as exc:
+        log.error("Không khởi động được bot Telegram: %s", exc)
+        raise
+    if credentials is None:
+        log.info("Chưa đặt TELEGRAM_BOT_TOKEN: chỉ chạy dịch vụ web, không có bot Telegram.")
+        return None
+    app.state.bot = TelegramBot.create(settings, app.state.assistant, credentials)
+    return asyncio.create_task(app.state.bot.start_with_retries(), name="telegram-bot-start")
+
+
+async def _stop_bot(app: FastAPI, starter: asyncio.Task | None) -> None:
+    bot: TelegramBot | None = app.state.bot
+    if starter is not None:
+        starter.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await starter
+    if bot is not None:
+        app.state.bot = None
+        await bot.stop()
+
+
+def _install_telegram_webhook(app: FastAPI) -> None:
+    """Telegram POSTs updates here in webhook mode. Not in the OpenAPI schema: the path is a
+    secret, and the only client is Telegram."""
+
+    @app.post(WEBHOOK_PREFIX + "{key}", include_in_schema=False)
+    async def telegram_webhook(key: str, request: Request) -> Response:
+        bot: TelegramBot | None = request.app.state.bot
+        if bot is None or not bot.webhook or not hmac.compare_digest((WEBHOOK_PREFIX + key).encode(), bot.webhook_path.encode()):
+            raise HTTPException(404)
+        if not bot.credentials.secret_matches(request.headers.get(TELEGRAM_SECRET_HEADER)):
+            raise HTTPException(403, "Sai mã bí mật của webhook Telegram.")
+        if not bot.running:
+            raise HTTPException(503, "Bot Telegram đang khởi động. Vui lòng thử lại sau.")  # Telegram retries
+        try:
+            data = await request.json()
+        except ValueError:
+            raise HTTPException(400, "Dữ liệu gửi lên không đúng định dạng JSON.") from None
+        if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
+            raise HTTPException(400, "Dữ liệu gửi lên không phải một cập nhật Telegram.")
+        # the reply goes out before Telegram gets its 200: an update is never lost in a queue
+        await bot.process(data)
+        return Response(status_code=200)
 
 
 def _install_error_handlers(app: FastAPI) -> None:
@@ -560,7 +639,7 @@ def _install_error_handlers(app: FastAPI) -> None:
         # the sender's text, so it is not logged either
         where = ".".join(str(p) if isinstance(p, int) or p in _LABELS or p == "body" else "?" for p in first.get("loc", ()))
         logged = message if first.get("type") != "extra_forbidden" else "trường không được hỗ trợ"
-        log.warning("%d %s %s: %s [%s %s]", status, request.method, request.url.path[:200], logged, first.get("type", "?"), where)
+        log.warning("%d %s %s: %s [%s %s]", status, request.method, _log_path(request.url.path), logged, first.get("type", "?"), where)
         return JSONResponse({"detail": message}, status_code=status)
 
     @app.exception_handler(StarletteHTTPException)
@@ -576,12 +655,12 @@ def _install_error_handlers(app: FastAPI) -> None:
         else:
             message = "Yêu cầu không hợp lệ."
         if exc.status_code >= 400 and exc.status_code != 429:
-            log.warning("%d %s %s: %s", exc.status_code, request.method, request.url.path[:200], message)
+            log.warning("%d %s %s: %s", exc.status_code, request.method, _log_path(request.url.path), message)
         return JSONResponse({"detail": message}, status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(Exception)
     async def server_error(request: Request, exc: Exception) -> JSONResponse:
-        log.error("500 %s %s: %s", request.method, request.url.path[:200], type(exc).__name__, exc_info=exc)
+        log.error("500 %s %s: %s", request.method, _log_path(request.url.path), type(exc).__name__, exc_info=exc)
         return JSONResponse({"detail": "Máy chủ gặp lỗi khi xử lý yêu cầu. Vui lòng thử lại sau."}, status_code=500)
 
 
@@ -708,8 +787,9 @@ def _install_openapi_limits(app: FastAPI) -> None:
     app.openapi = openapi  # type: ignore[method-assign]
 
 
-# Loads nothing at import: `uvicorn server:app` reads $TRO_LY_CONFIG or ./config.toml at startup.
-app = create_app()
+# Loads nothing at import: `uvicorn server:app` reads $TRO_LY_CONFIG or ./config.toml, and the
+# bot's secrets from the environment, at startup.
+app = create_app(environ=os.environ)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -731,7 +811,7 @@ def main(argv: list[str] | None = None) -> int:
     host = args.host or settings.server.host
     port = settings.server.port if args.port is None else args.port
     settings = settings.with_overrides(server={"host": host, "port": port})
-    application = create_app(settings)
+    application = create_app(settings, environ=os.environ)
     application.state.address = f"http://{host}:{port}"
     uvicorn.run(application, host=host, port=port, access_log=False, log_config=None, server_header=False, log_level=args.log_level)
     return 0
