@@ -1,16 +1,25 @@
 """Helpers shared by the web-layer tests: a small test corpus (the bundled documents plus one
-whose text and title carry HTML), a seeded embedding cache, free ports and an SSE parser."""
+whose text and title carry HTML), a seeded embedding cache, free ports, an SSE parser, and the
+real server process (`python server.py --config … --port …`) started over such a corpus."""
 
 from __future__ import annotations
 
 import json
 import shutil
 import socket
+import subprocess
+import sys
+import time
 from pathlib import Path
+
+import httpx2 as httpx
 
 REPO = Path(__file__).resolve().parent.parent
 CORPUS = REPO / "corpus"
 MODEL_DIR = REPO / "models" / "multilingual-e5-small"
+PYTHON = REPO / ".venv" / "bin" / "python"
+PYTHON = PYTHON if PYTHON.exists() else Path(sys.executable)
+STARTUP_SECONDS = 180
 
 HTML_ATTACK = "<img src=x onerror=alert(1)>"
 SCRIPT_ATTACK = "<script>alert('xss')</script>"
@@ -86,3 +95,98 @@ def parse_sse(text: str) -> list[tuple[str, object]]:
         if data:
             events.append((name, json.loads("\n".join(data))))
     return events
+
+
+def write_config(root: Path, port: int, allowed_origins: list[str], index_dir: Path | None = None) -> Path:
+    """A config file for the corpus in ``root/corpus``, generous rate limits."""
+    corpus = root / "corpus"
+    config = root / "config.toml"
+    config.write_text(
+        f"""
+[corpus]
+dir = "{corpus.as_posix()}"
+metadata_file = "{(corpus / "documents.json").as_posix()}"
+
+[index]
+dir = "{(index_dir or root / "index").as_posix()}"
+
+[embedding]
+model = "{MODEL_DIR.as_posix()}"
+prepare_from = "none"
+
+[server]
+host = "127.0.0.1"
+port = {port}
+allowed_origins = {json.dumps(allowed_origins)}
+ask_rate_per_minute = 1000
+search_rate_per_minute = 1000
+""",
+        encoding="utf-8",
+    )
+    return config
+
+
+def start_server(config: Path, port: int, log_path: Path) -> subprocess.Popen:
+    log_file = log_path.open("wb")
+    return subprocess.Popen(
+        [str(PYTHON), str(REPO / "server.py"), "--config", str(config), "--port", str(port)],
+        cwd=REPO,
+        stdout=log_file,
+        stderr=subprocess.STDOUT,
+    )
+
+
+def stop(process: subprocess.Popen) -> int:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=10)
+    return process.returncode
+
+
+class ServerDied(RuntimeError):
+    """The server exited or never answered; the message carries its log."""
+
+
+def wait_until_healthy(process: subprocess.Popen, base_url: str, log_path: Path, timeout: float = STARTUP_SECONDS) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        if process.poll() is not None:
+            raise ServerDied(f"the server exited with {process.returncode}:\n{log_path.read_text(errors='replace')}")
+        try:
+            if httpx.get(f"{base_url}/healthz", timeout=2).status_code == 200:
+                return
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline:
+            raise ServerDied(f"the server did not answer /healthz in {timeout:.0f} s:\n{log_path.read_text(errors='replace')}")
+        time.sleep(0.3)
+
+
+class Live:
+    """A running server process, its address and its log."""
+
+    def __init__(self, process: subprocess.Popen, base_url: str, log_path: Path) -> None:
+        self.process = process
+        self.base_url = base_url
+        self.log_path = log_path
+
+    @property
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+def start_live_server(config: Path, port: int, log_path: Path) -> Live:
+    """Start server.py with ``config`` (see write_config; its index must be built) and return
+    once /healthz answers. Raises ServerDied, with the server's log, otherwise."""
+    process = start_server(config, port, log_path)
+    live = Live(process, f"http://127.0.0.1:{port}", log_path)
+    try:
+        wait_until_healthy(process, live.base_url, log_path)
+    except BaseException:
+        stop(process)
+        raise
+    return live

@@ -5,85 +5,31 @@ from __future__ import annotations
 
 import json
 import signal
-import subprocess
-import sys
 import time
-from pathlib import Path
 
 import httpx2 as httpx
 import pytest
 
 from retrieval import build, load_settings
-from tests.server_support import HTML_ATTACK, MODEL_DIR, REPO, XSS_ID, free_port, make_corpus
+from tests.server_support import (
+    HTML_ATTACK,
+    MODEL_DIR,
+    REPO,
+    XSS_ID,
+    ServerDied,
+    free_port,
+    make_corpus,
+    start_live_server,
+    start_server,
+    stop,
+    write_config,
+)
 
-PYTHON = REPO / ".venv" / "bin" / "python"
-PYTHON = PYTHON if PYTHON.exists() else Path(sys.executable)
 ALLOWED = "https://xa-mau.gov.vn"
 PLAN_ID = "004_b366543ccdd4efef"
 FOUND_Q = "mục tiêu giảm tỷ lệ hộ nghèo"
 NOT_FOUND_Q = "giá vé máy bay đi Paris là bao nhiêu?"
 SECRET = "Trần Thị Riêng Tư ở thôn 7 hỏi"
-STARTUP_SECONDS = 180
-
-
-def write_config(root: Path, port: int, index_dir: Path | None = None) -> Path:
-    corpus = root / "corpus"
-    config = root / "config.toml"
-    config.write_text(
-        f"""
-[corpus]
-dir = "{corpus.as_posix()}"
-metadata_file = "{(corpus / "documents.json").as_posix()}"
-
-[index]
-dir = "{(index_dir or root / "index").as_posix()}"
-
-[embedding]
-model = "{MODEL_DIR.as_posix()}"
-prepare_from = "none"
-
-[server]
-host = "127.0.0.1"
-port = {port}
-allowed_origins = ["{ALLOWED}"]
-ask_rate_per_minute = 1000
-search_rate_per_minute = 1000
-""",
-        encoding="utf-8",
-    )
-    return config
-
-
-def start_server(config: Path, port: int, log_path: Path) -> subprocess.Popen:
-    log_file = log_path.open("wb")
-    return subprocess.Popen(
-        [str(PYTHON), str(REPO / "server.py"), "--config", str(config), "--port", str(port)],
-        cwd=REPO,
-        stdout=log_file,
-        stderr=subprocess.STDOUT,
-    )
-
-
-def stop(process: subprocess.Popen) -> int:
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=10)
-    return process.returncode
-
-
-class Live:
-    def __init__(self, process: subprocess.Popen, base_url: str, log_path: Path) -> None:
-        self.process = process
-        self.base_url = base_url
-        self.log_path = log_path
-
-    @property
-    def log(self) -> str:
-        return self.log_path.read_text(encoding="utf-8", errors="replace")
 
 
 @pytest.fixture(scope="module")
@@ -93,27 +39,16 @@ def live(tmp_path_factory):
     root = tmp_path_factory.mktemp("e2e")
     make_corpus(root, files=[f"{PLAN_ID}.txt"])
     port = free_port()
-    config = write_config(root, port)
+    config = write_config(root, port, [ALLOWED])
     build(load_settings(config))
-    log_path = root / "server.log"
-    process = start_server(config, port, log_path)
-    base_url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + STARTUP_SECONDS
     try:
-        while True:
-            if process.poll() is not None:
-                pytest.fail(f"the server exited with {process.returncode}:\n{log_path.read_text(errors='replace')}")
-            try:
-                if httpx.get(f"{base_url}/healthz", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail(f"the server did not answer /healthz in {STARTUP_SECONDS} s:\n{log_path.read_text(errors='replace')}")
-            time.sleep(0.3)
-        yield Live(process, base_url, log_path)
+        live = start_live_server(config, port, root / "server.log")
+    except ServerDied as exc:
+        pytest.fail(str(exc))
+    try:
+        yield live
     finally:
-        stop(process)
+        stop(live.process)
 
 
 @pytest.fixture(scope="module")
@@ -238,7 +173,7 @@ def test_stops_cleanly(live):
 def test_refuses_to_start_without_index_or_config(tmp_path):
     port = free_port()
     (tmp_path / "corpus").mkdir()
-    config = write_config(tmp_path, port, index_dir=tmp_path / "no-index")
+    config = write_config(tmp_path, port, [ALLOWED], index_dir=tmp_path / "no-index")
     process = start_server(config, port, tmp_path / "server.log")
     assert process.wait(timeout=120) != 0
     assert "Không khởi động được trợ lý: Chưa có chỉ mục" in (tmp_path / "server.log").read_text(encoding="utf-8")
