@@ -444,6 +444,8 @@
 
   function renderAnswer(answer, apiBase) {
     const text = el("p", { class: "answer-text", "data-testid": "widget-answer", text: answer.answer });
+    // A question with nothing to search for: the server says what to fix; "not found" would mislead.
+    if (answer.status === "invalid_question") return [text];
     if (answer.found === false) {
       const label = el("p", { class: "not-found-label" }, [
         el("span", { class: "not-found-icon", "aria-hidden": "true", text: "!" }),
@@ -485,7 +487,8 @@
       },
       showAnswer(answer) {
         if (!answer || typeof answer.answer !== "string") throw new UserFacingError(TEXT.generic);
-        settle(answer.found === false ? "not-found" : "answered", renderAnswer(answer, apiBase));
+        const state = answer.status === "invalid_question" ? "invalid" : answer.found === false ? "not-found" : "answered";
+        settle(state, renderAnswer(answer, apiBase));
         if (answer.status) message.dataset.status = answer.status;
       },
       showError(text) {
@@ -522,7 +525,7 @@
       text: "×",
     });
     const header = el("div", { class: "header" }, [
-      el("h2", { class: "title", id: "widget-title", text: TEXT.title }),
+      el("h2", { class: "title", id: "widget-title", "data-testid": "widget-title", text: TEXT.title }),
       closeButton,
     ]);
 
@@ -536,7 +539,7 @@
       )
     );
     const suggestionsBlock = el("div", {}, [el("p", { text: TEXT.suggestionsIntro }), suggestionList]);
-    const intro = el("div", { class: "intro" }, [el("p", { text: TEXT.greeting }), suggestionsBlock]);
+    const intro = el("div", { class: "intro" }, [el("p", { "data-testid": "widget-intro", text: TEXT.greeting }), suggestionsBlock]);
 
     const log = el("div", {
       class: "log",
@@ -577,7 +580,7 @@
         header,
         scroller,
         form,
-        el("p", { class: "footnote", text: TEXT.footnote }),
+        el("p", { class: "footnote", "data-testid": "widget-footnote", text: TEXT.footnote }),
         el("span", { id: "widget-new-tab-note", hidden: "", text: TEXT.opensInNewTab }),
       ]
     );
@@ -625,7 +628,6 @@
       suggestionsBlock.remove(); // they are a first-open aid, not part of the conversation
 
       const history = askedQuestions.slice(-MAX_HISTORY);
-      askedQuestions.push(question);
       const questionNode = el("div", { class: "msg msg-user", "data-testid": "widget-message", "data-role": "user" }, [
         el("span", { class: "sr-only", text: TEXT.you }),
         el("p", { text: question }),
@@ -637,6 +639,9 @@
       try {
         const answer = await requestAnswer(apiBase, question, history, (citations) => reply.showCitations(citations));
         reply.showAnswer(answer);
+        // Only questions the server took become history: one it refused (too long…) would
+        // be sent again with every later question and get each of them refused too.
+        askedQuestions.push(question);
       } catch (error) {
         reply.showError(messageFor(error));
       } finally {
