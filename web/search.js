@@ -20,17 +20,25 @@
     return text ? text.charAt(0).toLocaleUpperCase("vi") + text.slice(1) : "";
   }
 
+  /** "Chỉ thị số 19-CT/TU"; "Chỉ thị" for a document without a number. */
+  function documentKind(doc) {
+    const type = capitalize(doc.type || "văn bản");
+    return doc.code ? `${type} số ${doc.code}` : type;
+  }
+
   /**
-   * Formal citation of a hit, leaving out what the document lacks:
-   *   Chỉ thị số 19-CT/TU, ngày 29/11/2021 của Ban Thường vụ Tỉnh ủy Ninh Thuận, 6. Tiếp tục….
-   *   Kế hoạch "Giảm nghèo bền vững…", ngày 01/02/2022 của UBND tỉnh, Mục II.
+   * Formal citation of a hit, in the usual "<loại> số <số hiệu> ngày <ngày> của <cơ quan>"
+   * order, leaving out what the document lacks (a document without a number is named by
+   * its title, which already starts with its type):
+   *   Chỉ thị số 19-CT/TU ngày 29/11/2021 của Ban Thường vụ Tỉnh ủy Ninh Thuận, 6. Tiếp tục….
+   *   Chỉ thị về tăng cường lãnh đạo… của Ban Thường vụ Tỉnh ủy Quảng Ngãi, I. Mục đích….
    */
   function formatCitation(hit) {
     const doc = (hit && hit.document) || {};
-    let citation = capitalize(doc.type || "văn bản");
-    if (doc.code) citation += ` số ${doc.code}`;
-    else if (doc.title) citation += ` "${doc.title}"`;
-    if (doc.date) citation += `, ngày ${formatDate(doc.date)}`;
+    const titleNamesType = doc.title && doc.type && fold(doc.title).startsWith(fold(doc.type));
+    let citation = !doc.code && titleNamesType ? doc.title : documentKind(doc);
+    if (!doc.code && doc.title && !titleNamesType) citation += ` “${doc.title}”`;
+    if (doc.date) citation += ` ngày ${formatDate(doc.date)}`;
     if (doc.issuer) citation += ` của ${doc.issuer}`;
     if (hit && hit.location) citation += `, ${hit.location}`;
     return citation.endsWith(".") ? citation : `${citation}.`;
@@ -69,7 +77,10 @@
     return [...new Set(words.filter((word) => word.length >= 2))];
   }
 
-  /** Sorted, merged [start, end) ranges of whole-word matches, in original-text positions. */
+  /**
+   * Sorted, merged [start, end) ranges of whole-word matches, in original-text positions.
+   * Matches separated only by spaces become one range, so "hộ nghèo" reads as one mark.
+   */
   function matchRanges(text, terms) {
     const { folded, starts, ends } = foldWithMap(text);
     const ranges = [];
@@ -85,8 +96,11 @@
     const merged = [];
     for (const range of ranges) {
       const last = merged[merged.length - 1];
-      if (last && range[0] <= last[1]) last[1] = Math.max(last[1], range[1]);
-      else merged.push(range);
+      if (last && (range[0] <= last[1] || /^ +$/.test(text.slice(last[1], range[0])))) {
+        last[1] = Math.max(last[1], range[1]);
+      } else {
+        merged.push(range);
+      }
     }
     return merged;
   }
@@ -206,18 +220,24 @@
     return Boolean(queryInput.value.trim());
   }
 
-  function renderHit(hit, index) {
+  function renderHit(hit, index, query) {
     const doc = hit.document || {};
     const locationId = `hit-${index}-location`;
 
+    // "Kế hoạch số 24-KH/TU — Ban Thường vụ Tỉnh ủy Tiền Giang, ngày 16/08/2021", then the title
     const docLine = document.createElement("p");
     docLine.className = "hit-document";
     docLine.dataset.testid = "hit-document";
-    const name = document.createElement("strong");
-    name.textContent = documentName(doc);
+    const kind = document.createElement("strong");
+    kind.textContent = documentKind(doc);
     const details = [doc.issuer, doc.date && `ngày ${formatDate(doc.date)}`].filter(Boolean).join(", ");
-    docLine.append(name);
+    docLine.append(kind);
     if (details) docLine.append(` — ${details}`);
+
+    const title = document.createElement("p");
+    title.className = "hit-title";
+    title.dataset.testid = "hit-title";
+    title.textContent = doc.title || "";
 
     const heading = document.createElement("h2");
     heading.className = "hit-location";
@@ -228,7 +248,7 @@
     const text = document.createElement("p");
     text.className = "hit-text";
     text.dataset.testid = "hit-text";
-    text.append(highlight(hit.text, queryInput.value));
+    text.append(highlight(hit.text, query));
 
     const link = document.createElement("a");
     link.className = "hit-link";
@@ -252,7 +272,7 @@
     const item = document.createElement("li");
     item.className = "hit";
     item.dataset.testid = "search-hit";
-    item.append(docLine, heading, text, actions);
+    item.append(docLine, title, heading, text, actions);
     return item;
   }
 
@@ -276,7 +296,8 @@
       });
       if (searchId !== latestSearch) return; // a newer search has been started meanwhile
       const hits = Array.isArray(response.hits) ? response.hits : [];
-      results.replaceChildren(...hits.map(renderHit));
+      // highlight what was searched, not what the box may hold by now
+      results.replaceChildren(...hits.map((hit, index) => renderHit(hit, index, request.query)));
       statusLine.textContent = hits.length
         ? `Tìm thấy ${hits.length} điều khoản phù hợp.`
         : "Không tìm thấy điều khoản phù hợp.";
@@ -357,6 +378,8 @@
     event.preventDefault();
     search();
   });
+  // A changed filter applies at once to the search on screen (search() ignores an empty query).
+  for (const filter of [documentSelect, typeSelect, dateFrom, dateTo]) filter.addEventListener("change", search);
 
   window.GiamNgheoCitation = Object.freeze({ format: formatCitation });
 
