@@ -1,4 +1,4 @@
-"""Command line that mirrors the library: build, search, ask, chat, run-questions, eval."""
+"""Command line that mirrors the library: build, add, remove, list, search, ask, chat, run-questions, eval."""
 
 from __future__ import annotations
 
@@ -6,9 +6,12 @@ import argparse
 import json
 import logging
 import sys
+from datetime import date
 from pathlib import Path
 
 from .assistant import Assistant, build
+from .catalog import Catalog
+from .corpus import load_corpus
 from .domain import Answer, Hit
 from .embeddings import prepare_model
 from .errors import RetrievalError
@@ -51,8 +54,79 @@ def cmd_build(args: argparse.Namespace) -> int:
         print(f"! {message}", file=sys.stderr)
     print(
         f"Đã xây dựng chỉ mục {report.build_id}: {report.documents} văn bản, {report.passages} đoạn "
-        f"({report.searchable_passages} dùng để tìm), {report.windows} cửa sổ nhúng ({report.embedded} mới), {report.seconds:.1f} giây."
+        f"({report.searchable_passages} dùng để tìm; {report.analysed} văn bản mới phân tích), "
+        f"{report.windows} cửa sổ nhúng ({report.embedded} mới), {report.seconds:.1f} giây."
     )
+    return 0
+
+
+_FIELD_LABELS = {
+    "title": "Tên văn bản", "type": "Loại", "code": "Số hiệu", "issuer": "Cơ quan ban hành", "province": "Tỉnh/thành",
+    "date": "Ngày ban hành", "effective_from": "Hiệu lực từ", "effective_to": "Hiệu lực đến", "replaced_by": "Thay thế bởi",
+    "url": "Đường dẫn", "signer": "Người ký", "notes": "Ghi chú",
+}
+
+
+def _print_entry(entry: dict, guessed: dict | None = None) -> None:
+    for key, label in _FIELD_LABELS.items():
+        value = entry.get(key)
+        if value is None:
+            continue
+        source = "" if guessed is None else ("  (đọc từ văn bản)" if guessed.get(key) == value else "  (bạn nhập)")
+        print(f"  {label:<17} {value}{source}")
+
+
+def _build_and_report(settings: Settings) -> None:
+    report = build(settings)
+    for message in report.skipped:
+        print(f"! {message}", file=sys.stderr)
+    print(f"Đã cập nhật chỉ mục {report.build_id}: {report.documents} văn bản; {report.analysed} văn bản phân tích lại, {report.embedded} cửa sổ nhúng mới, {report.seconds:.1f} giây.")
+
+
+def cmd_add(args: argparse.Namespace) -> int:
+    settings = _settings_for(args)
+    catalog = Catalog(settings)
+    source = Path(args.file)
+    values = {key: getattr(args, key) for key in _FIELD_LABELS if getattr(args, key, None) is not None}
+    if not args.yes and sys.stdin.isatty():
+        _, guessed = catalog.guess(source)
+        print(f"Thông tin đọc được từ {source.name} (các giá trị bạn nhập sẽ thay thế):")
+        _print_entry({**{k: v for k, v in guessed.items() if v is not None}, **values}, guessed)
+        if input("Lưu văn bản với thông tin này? [C/k] ").strip().casefold() not in ("", "c", "co", "có", "y", "yes"):
+            print("Đã hủy; không có gì thay đổi.")
+            return 1
+    added = catalog.add(source, values, replace=args.replace)
+    print(f"Đã thêm {added.file} (mã {added.document_id}):")
+    _print_entry(added.entry, added.guessed)
+    if not args.no_build:
+        _build_and_report(settings)
+    return 0
+
+
+def cmd_remove(args: argparse.Namespace) -> int:
+    settings = _settings_for(args)
+    name = Catalog(settings).remove(args.document_id)
+    print(f"Đã xóa {name} (mã {args.document_id}).")
+    if not args.no_build:
+        _build_and_report(settings)
+    return 0
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    settings = _settings_for(args)
+    corpus = load_corpus(settings.corpus_dir, settings.metadata_path)
+    today = date.today()
+    if args.json:
+        _print_json({"documents": [d.to_dict(today) for d in corpus.documents], "skipped": [str(s) for s in corpus.skipped]})
+        return 0
+    for d in corpus.documents:
+        m = d.metadata
+        when = m.date.strftime("%d/%m/%Y") if m.date else "—"
+        note = m.validity_note(today)
+        print(f"{d.id:<28} {m.short_name[:40]:<40} {when:<10} {d.source_file}" + (f"  [{note}]" if note else ""))
+    for skipped in corpus.skipped:
+        print(f"! {skipped}", file=sys.stderr)
+    print(f"{len(corpus.documents)} văn bản" + (f", {len(corpus.skipped)} tệp bị bỏ qua" if corpus.skipped else "") + ".")
     return 0
 
 
@@ -147,6 +221,24 @@ def make_parser() -> argparse.ArgumentParser:
 
     sub.add_parser("build", help="xây dựng chỉ mục từ thư mục văn bản").set_defaults(func=cmd_build)
     sub.add_parser("prepare-model", help="tạo mô hình nhúng ngoại tuyến (nếu thiếu)").set_defaults(func=cmd_prepare_model)
+
+    p = sub.add_parser("add", help="thêm một văn bản (.txt .md .docx .pdf .html) và cập nhật chỉ mục")
+    p.add_argument("file")
+    for key, label in _FIELD_LABELS.items():
+        p.add_argument(f"--{key.replace('_', '-')}", dest=key, metavar=key.upper(), help=f"{label.lower()}" + (" (YYYY-MM-DD hoặc DD/MM/YYYY)" if key in ("date", "effective_from", "effective_to") else ""))
+    p.add_argument("--replace", action="store_true", help="thay văn bản cùng mã đã có")
+    p.add_argument("--yes", "-y", action="store_true", help="không hỏi xác nhận")
+    p.add_argument("--no-build", action="store_true", help="chỉ chép tệp và ghi thông tin, chưa cập nhật chỉ mục")
+    p.set_defaults(func=cmd_add)
+
+    p = sub.add_parser("remove", help="xóa một văn bản và cập nhật chỉ mục")
+    p.add_argument("document_id")
+    p.add_argument("--no-build", action="store_true")
+    p.set_defaults(func=cmd_remove)
+
+    p = sub.add_parser("list", help="liệt kê các văn bản")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_list)
 
     p = sub.add_parser("search", help="tìm các điều khoản phù hợp")
     p.add_argument("query")

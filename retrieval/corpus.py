@@ -16,7 +16,7 @@ from pathlib import Path
 from .domain import Document, DocumentMetadata
 from .errors import CorpusError
 from .formats import read_document
-from .text import normalize
+from .text import fold, normalize
 
 log = logging.getLogger(__name__)
 
@@ -72,7 +72,12 @@ def load_metadata(path: Path) -> dict[str, dict]:
 
 
 def document_id_for(file_name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_-]+", "-", Path(file_name).stem).strip("-") or "van-ban"
+    """A URL-safe id from the file name: 'Kế hoạch 2024.docx' -> 'ke-hoach-2024'. ASCII names
+    keep their case, so existing ids never change."""
+    stem = Path(file_name).stem
+    if not stem.isascii():
+        stem = fold(stem)
+    return re.sub(r"[^A-Za-z0-9_-]+", "-", stem).strip("-") or "van-ban"
 
 
 def _metadata_from_entry(entry: dict, text: str, file_name: str) -> DocumentMetadata:

@@ -54,6 +54,7 @@ class BuildReport:
     searchable_passages: int
     windows: int
     embedded: int  # windows embedded now (the rest came from the cache)
+    analysed: int  # documents segmented and tokenized now (the rest came from the cache)
     seconds: float
     skipped: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
@@ -121,28 +122,104 @@ def lexical_input(passage: Passage, document: Document) -> str:
     return "\n".join(x for x in (name, passage.context, passage.text) if x)
 
 
+@dataclass
+class DocumentAnalysis:
+    """What indexing derives from one document alone: its passages and, for each searchable
+    one, the BM25 terms and the texts embedded. The slow part of a build (underthesea), so it
+    is cached per document and a new document costs only its own analysis."""
+
+    passages: list[Passage]
+    terms: list[list[str]]  # per searchable passage, in order
+    windows: list[list[str]]  # per searchable passage, in order
+
+    def searchable_parts(self):
+        return zip([p for p in self.passages if p.searchable], self.terms, self.windows, strict=True)
+
+    def to_dict(self) -> dict:
+        return {"passages": [p.to_dict() for p in self.passages], "terms": self.terms, "windows": self.windows}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> "DocumentAnalysis":
+        return cls([Passage.from_dict(p) for p in data["passages"]], data["terms"], data["windows"])
+
+
+def analyse_document(document: Document, settings: Settings) -> DocumentAnalysis:
+    passages = segment(document)
+    searchable = [p for p in passages if p.searchable]
+    return DocumentAnalysis(
+        passages,
+        [lexical_terms(lexical_input(p, document)) for p in searchable],
+        [window_inputs(p, settings.embedding.window_syllables) for p in searchable],
+    )
+
+
+class DocumentAnalysisCache:
+    """One JSON file per document under index/analysis-cache/, valid while the document's
+    text, the metadata that BM25 sees, and the analysis settings and versions are unchanged."""
+
+    def __init__(self, directory: Path, settings: Settings) -> None:
+        self.directory = directory
+        self._settings_key = json.dumps([SEGMENTER_VERSION, LEXICAL_VERSION, settings.embedding.window_syllables])
+
+    def _key(self, document: Document) -> str:
+        m = document.metadata
+        material = json.dumps([self._settings_key, document.sha256, document.text, m.title, m.code, m.province], ensure_ascii=False)
+        return hashlib.sha256(material.encode("utf-8")).hexdigest()[:24]
+
+    def _path(self, document: Document) -> Path:
+        return self.directory / f"{document.id}.json"
+
+    def get(self, document: Document) -> DocumentAnalysis | None:
+        try:
+            data = json.loads(self._path(document).read_text(encoding="utf-8"))
+            return DocumentAnalysis.from_dict(data["analysis"]) if data.get("key") == self._key(document) else None
+        except (OSError, ValueError, KeyError, TypeError):
+            return None  # missing or damaged: only costs time
+
+    def put(self, document: Document, analysis: DocumentAnalysis) -> None:
+        self.directory.mkdir(parents=True, exist_ok=True)
+        payload = json.dumps({"key": self._key(document), "analysis": analysis.to_dict()}, ensure_ascii=False)
+        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-")
+        with os.fdopen(fd, "w", encoding="utf-8") as out:
+            out.write(payload)
+        os.replace(tmp, self._path(document))
+
+    def keep_only(self, document_ids: set[str]) -> None:
+        if self.directory.is_dir():
+            for path in self.directory.glob("*.json"):
+                if path.stem not in document_ids:
+                    path.unlink(missing_ok=True)
+
+
 def build_index(settings: Settings, embedder: Embedder, corpus: Corpus | None = None) -> BuildReport:
     started = time.perf_counter()
     corpus = corpus or load_corpus(settings.corpus_dir, settings.metadata_path)
     state = corpus_state(settings.corpus_dir, settings.metadata_path)
 
+    analyses = DocumentAnalysisCache(settings.index_dir / "analysis-cache", settings)
     all_passages: list[Passage] = []
-    for document in corpus.documents:
-        all_passages.extend(segment(document))
-    searchable = [p for p in all_passages if p.searchable]
-    documents = corpus.by_id()
-
-    bm25 = BM25Index.build(
-        [lexical_terms(lexical_input(p, documents[p.document_id])) for p in searchable], settings.search.bm25_k1, settings.search.bm25_b
-    )
-    accents = AccentRestorer.build([f"{p.context}\n{p.text}" for p in searchable])
-
+    terms: list[list[str]] = []
     window_texts: list[str] = []
     window_passage: list[int] = []
-    for row, passage in enumerate(searchable):
-        for text in window_inputs(passage, settings.embedding.window_syllables):
-            window_texts.append(text)
-            window_passage.append(row)
+    analysed = 0
+    for document in corpus.documents:
+        analysis = analyses.get(document)
+        if analysis is None:
+            analysis = analyse_document(document, settings)
+            analyses.put(document, analysis)
+            analysed += 1
+        for passage, passage_terms, passage_windows in analysis.searchable_parts():
+            row = len(terms)
+            terms.append(passage_terms)
+            window_texts.extend(passage_windows)
+            window_passage.extend([row] * len(passage_windows))
+        all_passages.extend(analysis.passages)
+    analyses.keep_only({d.id for d in corpus.documents})
+    searchable = [p for p in all_passages if p.searchable]
+
+    bm25 = BM25Index.build(terms, settings.search.bm25_k1, settings.search.bm25_b)
+    accents = AccentRestorer.build([f"{p.context}\n{p.text}" for p in searchable])
+
     cache = EmbeddingCache(settings.index_dir / "embedding-cache", embedder.identity, embedder.dim)
     embedded = 0
 
@@ -157,7 +234,7 @@ def build_index(settings: Settings, embedder: Embedder, corpus: Corpus | None = 
     dense = DenseIndex.build(vectors.reshape(len(window_texts), embedder.dim), np.array(window_passage, dtype=np.int32))
 
     digest = _content_digest(all_passages, bm25, vectors)
-    build_id = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S") + "-" + digest[:8]
+    build_id = _new_build_id(settings.index_dir, digest)
     manifest = {
         "format": FORMAT_VERSION,
         "build_id": build_id,
@@ -186,11 +263,21 @@ def build_index(settings: Settings, embedder: Embedder, corpus: Corpus | None = 
         searchable_passages=len(searchable),
         windows=len(window_texts),
         embedded=embedded,
+        analysed=analysed,
         seconds=time.perf_counter() - started,
         skipped=[str(s) for s in corpus.skipped],
         warnings=corpus.warnings,
         content_digest=digest,
     )
+
+
+def _new_build_id(index_dir: Path, digest: str) -> str:
+    stamp = datetime.now(timezone.utc).strftime("%Y%m%dT%H%M%S")
+    build_id, n = f"{stamp}-{digest[:8]}", 1
+    while (index_dir / "builds" / build_id).exists():  # equal builds within one second
+        n += 1
+        build_id = f"{stamp}-{digest[:8]}-{n}"
+    return build_id
 
 
 def _content_digest(passages: list[Passage], bm25: BM25Index, vectors: np.ndarray) -> str:

@@ -97,3 +97,33 @@ def test_stale_index_is_refused_with_the_rebuild_command(config, tmp_path):
     result = run(stale_root / "config.toml", "ask", "hộ nghèo", check=False)
     assert result.returncode == 2
     assert "văn bản mới: extra.md" in result.stderr and "python -m retrieval build" in result.stderr
+
+
+def test_add_list_remove_update_the_index(config, tmp_path):
+    """add → the new document answers at once; list shows it; remove → it is gone. Only the
+    new document is analysed and embedded."""
+    root = tmp_path / "admin"
+    shutil.copytree(config.parent, root)
+    own = root / "config.toml"
+    source = tmp_path / "Kế hoạch nuôi bò.txt"
+    source.write_text(
+        "ỦY BAN NHÂN DÂN\nTỈNH KON TUM\nSố: 88/KH-UBND\nKon Tum, ngày 3 tháng 4 năm 2024\nKẾ HOẠCH\n"
+        "Hỗ trợ hộ nghèo nuôi bò sinh sản năm 2024\nI. NỘI DUNG\n"
+        "1. Mỗi hộ nghèo tham gia mô hình được hỗ trợ một con bò cái giống và 2 triệu đồng làm chuồng trại.\n",
+        encoding="utf-8",
+    )
+    added = run(own, "add", str(source), "--effective-to", "31/12/2030", "--yes")
+    assert "mã ke-hoach-nuoi-bo" in added.stdout and "88/KH-UBND  (đọc từ văn bản)" in added.stdout
+    assert "1 văn bản phân tích lại" in added.stdout and "5 văn bản" in added.stdout
+
+    listed = json.loads(run(own, "list", "--json").stdout)["documents"]
+    new = next(d for d in listed if d["id"] == "ke-hoach-nuoi-bo")
+    assert (new["code"], new["date"], new["effective_to"], new["in_force"]) == ("88/KH-UBND", "2024-04-03", "2030-12-31", True)
+
+    answer = json.loads(run(own, "ask", "hộ nghèo nuôi bò được hỗ trợ làm chuồng trại bao nhiêu tiền?", "--json").stdout)
+    assert answer["found"] and answer["citations"][0]["document"]["id"] == "ke-hoach-nuoi-bo"
+
+    removed = run(own, "remove", "ke-hoach-nuoi-bo")
+    assert "0 văn bản phân tích lại" in removed.stdout and "4 văn bản" in removed.stdout
+    refused = run(own, "add", str(tmp_path / "missing.pdf"), "--yes", check=False)
+    assert refused.returncode == 2 and "không tìm thấy tệp" in refused.stderr

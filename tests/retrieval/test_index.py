@@ -1,6 +1,7 @@
 """Index round trip, reproducibility and the stale-manifest refusal (fake embedder: fast)."""
 
 import json
+import shutil
 
 import pytest
 
@@ -174,3 +175,29 @@ def test_documents_not_in_force_rank_after_those_in_force_and_are_marked(seed_co
     assert "[đã được thay thế bởi Kế hoạch 99-KH/TU]" in citation.label
     assert citation.to_dict()["document"]["validity_note"] == "đã được thay thế bởi Kế hoạch 99-KH/TU"
     assert citation.to_dict()["document"]["in_force"] is False
+
+
+def test_a_rebuild_analyses_and_embeds_only_what_changed(built, fake_embedder):
+    settings, first = built
+    assert first.analysed == 4
+    corpus_dir = settings.corpus_dir
+    (corpus_dir / "050_moi.txt").write_text("KẾ HOẠCH\nHỗ trợ hộ nghèo nuôi bò sinh sản\n1. Mỗi hộ nghèo được hỗ trợ một con bò giống.\n", encoding="utf-8")
+    added = build(settings, fake_embedder)
+    assert (added.analysed, added.documents) == (1, 5)
+    assert 0 < added.embedded <= 3  # only the new document's windows
+
+    metadata = settings.metadata_path
+    entries = json.loads(metadata.read_text(encoding="utf-8"))
+    entries[0]["title"] = entries[0]["title"] + " (sửa)"  # BM25 sees titles: that document again
+    entries[1]["url"] = "https://example.gov.vn/van-ban"  # nothing indexing depends on
+    metadata.write_text(json.dumps(entries, ensure_ascii=False), encoding="utf-8")
+    changed = build(settings, fake_embedder)
+    assert changed.analysed == 1 and changed.embedded == 0
+
+    (corpus_dir / "050_moi.txt").unlink()
+    removed = build(settings, fake_embedder)
+    assert (removed.analysed, removed.documents) == (0, 4)
+    assert not (settings.index_dir / "analysis-cache" / "050_moi.json").exists()
+
+    shutil.rmtree(settings.index_dir / "analysis-cache")  # from scratch: the same index
+    assert build(settings, fake_embedder).content_digest == removed.content_digest
