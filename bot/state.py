@@ -12,7 +12,7 @@ from typing import Any, Literal
 from .limits import QuestionWindow
 
 HISTORY_SIZE = 5  # previous questions handed to Assistant.ask (the library uses the last one)
-MAX_REFERENCES = 200  # buttons of older answers say "ask again" rather than keep state forever
+MAX_REFERENCES = 50  # older answers' buttons say "ask again": the whole state file is rewritten on each save
 
 
 @dataclass

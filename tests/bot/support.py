@@ -11,8 +11,10 @@ from typing import Any, TypeVar
 from bot import Credentials, TelegramBot
 from retrieval import Assistant, Settings
 from tests.bot.fake_telegram import FakeTelegram
+from tests.server_support import MODEL_DIR, REPO
 
 T = TypeVar("T")
+PYTHON = REPO / ".venv" / "bin" / "python"
 TOKEN = "123456789:AAH-fake-token-for-tests_0123456789"
 # the long-answer settings: more, longer quotes than the default, so answers exceed 4,096
 LONG_ANSWERS = {"max_quotes": 40, "quote_ratio": 0.05, "passages_considered": 10, "max_quote_chars": 2000}
@@ -60,3 +62,44 @@ class RunningBot:
             self.loop.run(self.bot.stop())
         finally:
             self.loop.close()
+
+
+def write_config(root: Path, port: int, index: Settings, fake: FakeTelegram, mode: str, search: str, answer: dict) -> Path:
+    """A config.toml for a real server.py / python -m bot process over ``index``'s corpus and
+    index, talking to ``fake``, its state under ``root``."""
+    answer_lines = "\n".join(f"{k} = {v!r}" for k, v in answer.items())
+    config = root / "config.toml"
+    config.write_text(
+        f"""
+[corpus]
+dir = "{index.corpus_dir.as_posix()}"
+metadata_file = "{index.metadata_path.as_posix()}"
+
+[index]
+dir = "{index.index_dir.as_posix()}"
+
+[embedding]
+model = "{MODEL_DIR.as_posix()}"
+prepare_from = "none"
+
+[search]
+mode = "{search}"
+
+[answer]
+{answer_lines}
+
+[server]
+host = "127.0.0.1"
+port = {port}
+
+[telegram]
+mode = "{mode}"
+api_base_url = "{fake.base_url}"
+file_base_url = "{fake.file_base_url}"
+webhook_url = "http://127.0.0.1:{port}"
+state_dir = "{(root / "state").as_posix()}"
+questions_per_minute = 1000
+""",
+        encoding="utf-8",
+    )
+    return config

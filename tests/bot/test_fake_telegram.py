@@ -7,7 +7,6 @@ import json
 import httpx
 import pytest
 
-from tests.bot.fake_telegram import FakeTelegram
 from tests.bot.support import TOKEN
 from tests.bot.telegram_html import HTMLParseError, entity_text, parse
 

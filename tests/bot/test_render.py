@@ -171,7 +171,7 @@ def test_documents_not_in_force_are_marked_wherever_they_are_cited():
     note = "đã được thay thế bởi 24-KH/TU"
     answer = parse(render.answer_messages(_answer([("Nội dung cũ.", 1)], [hit]))[0])[0]
     assert f"[1] Kế hoạch 1-KH/TU (01/01/2015) [{note}] — II. Giải pháp" in answer
-    assert f"⚠️ Đã được thay thế bởi 24-KH/TU" in parse(render.source_messages(1, hit.passage, doc)[0])[0]
+    assert "⚠️ Đã được thay thế bởi 24-KH/TU" in parse(render.source_messages(1, hit.passage, doc)[0])[0]
     assert f"[{note}]" in parse(render.search_messages("cũ", [hit])[0])[0]
     assert "⚠️ Đã được thay thế" in parse(render.documents_messages([doc])[0])[0]
 

@@ -22,55 +22,15 @@ import pytest
 from bot import WEBHOOK_PREFIX, texts
 from bot.feedback import FeedbackStore
 from bot.render import MAX_MESSAGE, utf16_len
-from retrieval import Assistant, Settings
+from retrieval import Assistant
 from tests.bot.fake_telegram import Chat, FakeTelegram, Sent
-from tests.bot.support import LONG_ANSWERS, TOKEN
-from tests.server_support import MODEL_DIR, REPO, free_port
+from tests.bot.support import LONG_ANSWERS, PYTHON, TOKEN, write_config
+from tests.server_support import REPO, free_port
 
-PYTHON = REPO / ".venv" / "bin" / "python"
 STARTUP_SECONDS = 180
 QUESTION = "hộ nghèo được vay vốn ở đâu?"
 FOLLOW_UP = "còn hộ cận nghèo thì sao?"
 SECRET_TEXT = "Trần Thị Riêng Tư hỏi"
-
-
-def write_config(root: Path, port: int, index: Settings, fake: FakeTelegram, mode: str, search: str, answer: dict) -> Path:
-    answer_lines = "\n".join(f"{k} = {v!r}" for k, v in answer.items())
-    config = root / "config.toml"
-    config.write_text(
-        f"""
-[corpus]
-dir = "{index.corpus_dir.as_posix()}"
-metadata_file = "{index.metadata_path.as_posix()}"
-
-[index]
-dir = "{index.index_dir.as_posix()}"
-
-[embedding]
-model = "{MODEL_DIR.as_posix()}"
-prepare_from = "none"
-
-[search]
-mode = "{search}"
-
-[answer]
-{answer_lines}
-
-[server]
-host = "127.0.0.1"
-port = {port}
-
-[telegram]
-mode = "{mode}"
-api_base_url = "{fake.base_url}"
-file_base_url = "{fake.file_base_url}"
-webhook_url = "http://127.0.0.1:{port}"
-state_dir = "{(root / "state").as_posix()}"
-questions_per_minute = 1000
-""",
-        encoding="utf-8",
-    )
-    return config
 
 
 @dataclass
