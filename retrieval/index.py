@@ -80,7 +80,7 @@ class LoadedIndex:
 
 def settings_fingerprint(settings: Settings) -> dict:
     """Every setting that changes what the index holds."""
-    e, s = settings.embedding, settings.search
+    e, s, i = settings.embedding, settings.search, settings.index
     return {
         "format": FORMAT_VERSION,
         "segmenter": SEGMENTER_VERSION,
@@ -91,6 +91,8 @@ def settings_fingerprint(settings: Settings) -> dict:
         "window_syllables": e.window_syllables,
         "bm25_k1": s.bm25_k1,
         "bm25_b": s.bm25_b,
+        # the dense index's kind and build parameters (search-time ones need no rebuild)
+        "dense_index": [i.dense_index, i.exact_below, i.hnsw_m, i.hnsw_ef_construction, i.ivf_nlist],
     }
 
 
@@ -231,7 +233,7 @@ def build_index(settings: Settings, embedder: Embedder, corpus: Corpus | None = 
 
     vectors = cache.embed(window_texts, compute)
     cache.save()
-    dense = DenseIndex.build(vectors.reshape(len(window_texts), embedder.dim), np.array(window_passage, dtype=np.int32))
+    dense = DenseIndex.build(vectors.reshape(len(window_texts), embedder.dim), np.array(window_passage, dtype=np.int32), settings.index)
 
     digest = _content_digest(all_passages, bm25, vectors)
     build_id = _new_build_id(settings.index_dir, digest)
@@ -243,6 +245,7 @@ def build_index(settings: Settings, embedder: Embedder, corpus: Corpus | None = 
         "settings": settings_fingerprint(settings),
         "corpus": state,
         "documents": {d.id: d.source_file for d in corpus.documents},
+        "dense_index": dense.kind,
         "counts": {
             "documents": len(corpus.documents),
             "passages": len(all_passages),
@@ -412,7 +415,7 @@ def load_index(settings: Settings, check_fresh: bool = True) -> LoadedIndex:
             all_passages[passage.document_id].append(passage)
     searchable = [p for doc_id in documents for p in all_passages[doc_id] if p.searchable]
     bm25 = BM25Index.load(directory)
-    dense = DenseIndex.load(directory)
+    dense = DenseIndex.load(directory, settings.index)
     if bm25.size != len(searchable) or dense.window_passage.max(initial=-1) >= len(searchable):
         raise StaleIndexError(f"Chỉ mục {directory.name} không nhất quán. {REBUILD_HINT}")
     window_texts = json.loads((directory / "windows.json").read_text(encoding="utf-8"))

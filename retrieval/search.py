@@ -91,10 +91,10 @@ class Searcher:
     def _dense(self, queries: list[str], depth: int, allowed: np.ndarray | None) -> list[DenseResult]:
         # the dense model reads unaccented Vietnamese poorly: give it the accented reading
         vectors = self.embedder.embed_queries([self.index.accents.restore(q) for q in queries])
-        # several windows per passage, and filters drop some: fetch deeper than needed
-        window_k = depth * 4 if allowed is None else self.index.dense.index.ntotal
-        scores, rows = self.index.dense.search_windows(vectors, window_k)
         owner = self.index.dense.window_passage
+        # several windows per passage: fetch deeper than the passages needed
+        allowed_windows = allowed[owner] if allowed is not None else None
+        scores, rows = self.index.dense.search_windows(vectors, depth * 4, allowed_windows)
         results = []
         for q_scores, q_rows in zip(scores, rows):
             passage_scores: dict[int, float] = {}
