@@ -1,0 +1,135 @@
+"""Fixtures of the browser tests: the real server process over the small test corpus, a
+portal on another origin that embeds the widget, one headless Chromium (Debian's, at
+/usr/bin/chromium) per session, and a fresh browser context per test that fails the test on
+any console error, page error or dialog."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+import httpx2 as httpx
+import pytest
+
+from retrieval import build, load_settings
+from tests.browser.support import CHROMIUM, CHROMIUM_ARGS, HostSite
+from tests.server_support import MODEL_DIR, Live, ServerDied, free_port, make_corpus, seed_embedding_cache, start_live_server, stop, write_config
+
+SETUP_HINT = "run `bash scripts/test.sh` once: it installs Chromium (apt-get) and Playwright (requirements-dev.txt)"
+
+
+def _require_model() -> None:
+    if not MODEL_DIR.is_dir():
+        pytest.skip("the embedding model is not prepared (python -m retrieval prepare-model)")
+
+
+@dataclass
+class Site:
+    api: str  # the server: API, pages and widget.js, e.g. http://127.0.0.1:P
+    host: HostSite  # the portal, http://localhost:H (allowed) or http://127.0.0.1:H (not allowed)
+    live: Live
+
+    @property
+    def portal(self) -> str:
+        """The portal's page with the widget, on the origin in allowed_origins."""
+        return self.host.url("localhost")
+
+    @property
+    def foreign_portal(self) -> str:
+        """The same page on an origin that is not in allowed_origins (another host name)."""
+        return self.host.url("127.0.0.1")
+
+    def post(self, path: str, body: dict) -> dict:
+        """What the API itself answers, to compare with what a page shows."""
+        response = httpx.post(f"{self.api}{path}", json=body, timeout=60)
+        response.raise_for_status()
+        return response.json()
+
+
+@pytest.fixture(scope="session")
+def site(tmp_path_factory):
+    _require_model()
+    root = tmp_path_factory.mktemp("browser")
+    make_corpus(root)  # the bundled documents and the one carrying HTML in its text and title
+    port = free_port()
+    api = f"http://127.0.0.1:{port}"
+    host = HostSite(api)
+    try:
+        config = write_config(root, port, allowed_origins=[f"http://localhost:{host.port}"])
+        settings = load_settings(config)
+        seed_embedding_cache(settings.index_dir)
+        build(settings)
+        try:
+            live = start_live_server(config, port, root / "server.log")
+        except ServerDied as exc:
+            pytest.fail(str(exc))
+        try:
+            yield Site(api, host, live)
+        finally:
+            stop(live.process)
+    finally:
+        host.close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    _require_model()
+    if not CHROMIUM.exists():
+        pytest.fail(f"Chromium is missing ({CHROMIUM}): {SETUP_HINT}.", pytrace=False)
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.fail(f"Playwright is not installed: {SETUP_HINT}.", pytrace=False)
+    with sync_playwright() as playwright:
+        # launch() gives every run a fresh temporary profile; never `playwright install`.
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@dataclass
+class Browsing:
+    """One browser context and what went wrong in any of its pages."""
+
+    context: object
+    errors: list[str] = field(default_factory=list)
+    dialogs: list[str] = field(default_factory=list)
+
+    def new_page(self, width: int = 1280, height: int = 800):
+        page = self.context.new_page()
+        page.set_viewport_size({"width": width, "height": height})
+        return page
+
+    def take_errors(self, pattern: str) -> list[str]:
+        """Remove and return the expected errors (matching ``pattern``)."""
+        taken = [e for e in self.errors if re.search(pattern, e)]
+        self.errors[:] = [e for e in self.errors if e not in taken]
+        return taken
+
+
+@pytest.fixture
+def browsing(browser, site):
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 800})
+    context.set_default_timeout(20_000)
+    result = Browsing(context)
+
+    def on_console(message) -> None:
+        if message.type == "error":
+            where = message.page.url if message.page else "?"
+            result.errors.append(f"console error on {where}: {message.text}")
+
+    def on_dialog(dialog) -> None:
+        result.dialogs.append(f"{dialog.type}: {dialog.message}")
+        dialog.dismiss()
+
+    context.on("console", on_console)
+    context.on("weberror", lambda error: result.errors.append(f"page error: {error.error}"))
+    context.on("dialog", on_dialog)
+    try:
+        yield result
+    finally:
+        context.close()
+    assert not result.errors, "errors in the browser:\n" + "\n".join(result.errors)
+    assert not result.dialogs, f"dialogs opened: {result.dialogs}"
