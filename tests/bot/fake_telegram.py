@@ -139,6 +139,7 @@ class FakeTelegram:
         self._cond: asyncio.Condition | None = None
         self._server: uvicorn.Server | None = None
         self._thread: threading.Thread | None = None
+        self._client: httpx.Client | None = None
         self.port = 0
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -160,6 +161,8 @@ class FakeTelegram:
         return self
 
     def stop(self) -> None:
+        if self._client is not None:
+            self._client.close()
         if self._server is not None:
             self._server.should_exit = True
             self._thread.join(timeout=10)
@@ -238,7 +241,11 @@ class FakeTelegram:
         """POST ``update`` to the webhook with the given secret header (None: no header)."""
         assert self.webhook is not None, "no webhook set"
         headers = {"X-Telegram-Bot-Api-Secret-Token": secret} if secret is not None else {}
-        return httpx.post(self.webhook["url"], json=update, headers=headers, timeout=60).status_code
+        with self._lock:
+            if self._client is None:  # one kept-alive client, as Telegram keeps its connections
+                self._client = httpx.Client(timeout=60)
+            client = self._client
+        return client.post(self.webhook["url"], json=update, headers=headers).status_code
 
     def _deliver(self, update: dict) -> dict:
         with self._lock:
