@@ -25,6 +25,7 @@ import logging
 import math
 import os
 import sys
+import tempfile
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable, Mapping
@@ -34,7 +35,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, HTTPException, Request
+from fastapi import Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
@@ -46,7 +47,7 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot import WEBHOOK_PREFIX, Credentials, TelegramBot
-from retrieval import Assistant, ConfigError, RetrievalError, SearchFilters, ServerSettings, Settings, UnknownDocumentError, load_settings
+from retrieval import Assistant, Catalog, ConfigError, CorpusError, Rebuilder, RetrievalError, SearchFilters, ServerSettings, Settings, UnknownDocumentError, load_settings
 
 log = logging.getLogger("tro_ly.server")
 
@@ -59,6 +60,11 @@ DEFAULT_K = 10
 MAX_FILTER_ITEMS = 100
 # A question, ten history lines and JSON escaping fit well below this.
 MAX_BODY_BYTES = 128 * 1024
+# Word files with pictures and scanned annexes are large; nothing else needs more than above.
+MAX_UPLOAD_BYTES = 50 * 1024 * 1024
+ADMIN_PREFIX = "/api/admin"
+ADMIN_TOKEN_ENV = "TRO_LY_ADMIN_TOKEN"
+MIN_ADMIN_TOKEN_CHARS = 24
 RATE_WINDOW_SECONDS = 60.0
 
 # The header Telegram sends with every webhook POST (the secret given to setWebhook).
@@ -199,6 +205,57 @@ class HealthOut(BaseModel):
     built_at: str
 
 
+class AdminEntryOut(BaseModel):
+    """One document as recorded in corpus/documents.json (what the cadre can edit)."""
+
+    id: str
+    file: str
+    title: str | None = None
+    code: str | None = None
+    issuer: str | None = None
+    province: str | None = None
+    date: str | None = None
+    type: str | None = None
+    url: str | None = None
+    signer: str | None = None
+    notes: str | None = None
+    effective_from: str | None = None
+    effective_to: str | None = None
+    replaced_by: str | None = None
+    indexed: bool = Field(description="Có trong chỉ mục đang phục vụ")
+
+
+class BuildOut(BaseModel):
+    state: Literal["idle", "running", "succeeded", "failed"]
+    queued: bool
+    started_at: str | None
+    finished_at: str | None
+    seconds: float | None
+    build_id: str | None
+    documents: int | None
+    analysed: int | None
+    embedded: int | None
+    skipped: list[str]
+    error: str | None
+    pid: int | None
+
+
+class AdminDocumentsOut(BaseModel):
+    documents: list[AdminEntryOut]
+    build: BuildOut
+
+
+class AdminChangeOut(BaseModel):
+    document: AdminEntryOut | None = None
+    removed: str | None = None
+    guessed: dict[str, str | None] = Field(default_factory=dict, description="Thông tin đọc được từ chính văn bản")
+    build: BuildOut
+
+
+class AdminBuildOut(BaseModel):
+    build: BuildOut
+
+
 def _error(description: str, **extra: Any) -> dict[str, Any]:
     return {"model": ErrorResponse, "description": description, **extra}
 
@@ -211,6 +268,8 @@ ERR_RATE = {429: _error("Gửi quá nhiều yêu cầu; xem Retry-After", header
 ERR_NOT_FOUND = {404: _error("Không tìm thấy")}
 ERR_SERVER = {500: _error("Lỗi máy chủ"), 503: _error("Trợ lý chưa sẵn sàng")}
 POST_ERRORS = {**ERR_BAD_JSON, **ERR_TOO_LARGE, **ERR_INVALID, **ERR_RATE, **ERR_SERVER}
+_BEARER = {"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}}
+ERR_ADMIN = {401: _error("Thiếu hoặc sai mã quản trị (Authorization: Bearer …)", headers=_BEARER), **ERR_SERVER}
 
 
 def _event(name: str, data_schema: dict) -> dict:
@@ -399,16 +458,18 @@ class AccessLogMiddleware:
 class BodyLimitMiddleware:
     """Refuse request bodies over ``limit`` bytes with a JSON 413 (declared or streamed)."""
 
-    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES) -> None:
+    def __init__(self, app: ASGIApp, limit: int = MAX_BODY_BYTES, upload_limit: int = MAX_UPLOAD_BYTES) -> None:
         self.app = app
-        self.limit = limit
+        self.default_limit = limit
+        self.upload_limit = upload_limit
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        limit = self.upload_limit if scope["path"] == f"{ADMIN_PREFIX}/documents" else self.default_limit
         declared = dict(scope.get("headers", [])).get(b"content-length")
-        if declared is not None and declared.isdigit() and int(declared) > self.limit:
+        if declared is not None and declared.isdigit() and int(declared) > limit:
             response = JSONResponse({"detail": MSG_TOO_LARGE}, status_code=413)
             log.warning("413 %s %s: %s byte", scope["method"], _log_path(scope["path"]), declared.decode())
             await response(scope, receive, send)
@@ -420,7 +481,7 @@ class BodyLimitMiddleware:
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.limit:
+                if received > limit:
                     raise HTTPException(413, MSG_TOO_LARGE)
             return message
 
@@ -521,8 +582,12 @@ def create_app(
     """Build the app. Nothing is loaded here: the lifespan opens the Assistant (unless one is
     given) and, when no ``settings`` are given, reads the config file first.
 
-    ``environ`` is where the bot's secrets are read at startup ($TELEGRAM_BOT_TOKEN, …):
-    ``os.environ`` for the real service; None (the default, as in tests) means no bot."""
+    ``environ`` is where the secrets are read ($TELEGRAM_BOT_TOKEN at startup, $TRO_LY_ADMIN_TOKEN
+    now): ``os.environ`` for the real service; None (the default, as in tests) means no bot and
+    no admin API — its routes do not exist at all without a token."""
+    admin_token = (environ or {}).get(ADMIN_TOKEN_ENV) or None
+    if admin_token is not None and len(admin_token) < MIN_ADMIN_TOKEN_CHARS:
+        raise ConfigError(f"{ADMIN_TOKEN_ENV} phải dài ít nhất {MIN_ADMIN_TOKEN_CHARS} ký tự (ví dụ: python -c 'import secrets; print(secrets.token_urlsafe(32))')")
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -542,11 +607,17 @@ def create_app(
         # main() knows the address; under `uvicorn server:app` only uvicorn does (it logs it next)
         address = getattr(app.state, "address", None)
         log.info("Sẵn sàng: %d văn bản, %d đoạn, mô hình %s%s", info.documents, info.passages, info.model, f" — {address}" if address else "")
+        if admin_token is not None:
+            app.state.rebuilder = Rebuilder(app.state.assistant, config.settings or app.state.assistant.settings)
+            log.info("API quản trị bật tại %s/ (cần mã quản trị)", ADMIN_PREFIX)
         starter = await _start_bot(app, config.settings or app.state.assistant.settings)
         try:
             yield
         finally:
             await _stop_bot(app, starter)
+            if app.state.rebuilder is not None:
+                app.state.rebuilder.stop()
+                app.state.rebuilder = None
             if opened:
                 app.state.assistant = None
 
@@ -561,6 +632,7 @@ def create_app(
     app.state.limiter = SlidingWindowLimiter()
     app.state.environ = environ
     app.state.bot = None
+    app.state.rebuilder = None
 
     # the last added runs first: log → CORS (so a 413 is readable cross-origin too) → body limit
     app.add_middleware(BodyLimitMiddleware)
@@ -570,6 +642,8 @@ def create_app(
     _install_error_handlers(app)
     _install_api(app)
     _install_telegram_webhook(app)
+    if admin_token is not None:
+        _install_admin(app, admin_token)
     _install_pages(app, web_dir)
     _install_openapi_limits(app)
     return app
@@ -627,6 +701,88 @@ def _install_telegram_webhook(app: FastAPI) -> None:
         # the reply goes out before Telegram gets its 200: an update is never lost in a queue
         await bot.process(data)
         return Response(status_code=200)
+
+
+# --------------------------------------------------------------------------------------
+# Corpus administration (only with $TRO_LY_ADMIN_TOKEN)
+# --------------------------------------------------------------------------------------
+def get_rebuilder(request: Request) -> Rebuilder:
+    if request.app.state.rebuilder is None:
+        raise HTTPException(503, "Trợ lý chưa sẵn sàng. Vui lòng thử lại sau ít phút.")
+    return request.app.state.rebuilder
+
+
+RebuilderDep = Annotated[Rebuilder, Depends(get_rebuilder)]
+
+
+def _install_admin(app: FastAPI, token: str) -> None:
+    expected = f"Bearer {token}".encode()
+
+    def require_admin(request: Request) -> None:
+        given = request.headers.get("authorization", "").encode()
+        if not hmac.compare_digest(given, expected):
+            raise HTTPException(401, "Thiếu hoặc sai mã quản trị.", headers={"WWW-Authenticate": "Bearer"})
+
+    admin = {"dependencies": [Depends(require_admin)], "tags": ["quản trị"]}
+
+    def entry_out(entry: dict, assistant: Assistant) -> dict:
+        return {**entry, "indexed": any(d.id == entry["id"] for d in assistant.documents())}
+
+    @app.get(f"{ADMIN_PREFIX}/documents", response_model=AdminDocumentsOut, responses=ERR_ADMIN, summary="Các văn bản trong kho và trạng thái chỉ mục", **admin)
+    async def admin_documents(builder: RebuilderDep) -> dict:
+        catalog = Catalog(builder.settings)
+        entries = await run_in_threadpool(catalog.entries)
+        return {"documents": [entry_out(e, builder.assistant) for e in entries], "build": builder.status().to_dict()}
+
+    @app.post(
+        f"{ADMIN_PREFIX}/documents", status_code=202, response_model=AdminChangeOut,
+        responses={**ERR_ADMIN, **ERR_TOO_LARGE, 409: _error("Đã có văn bản cùng mã (gửi replace=true để thay)"), 422: _error("Tệp hoặc thông tin không dùng được; lý do trong detail")},
+        summary="Thêm một văn bản (.txt .md .docx .pdf .html) rồi xây dựng lại chỉ mục", **admin,
+    )
+    async def admin_upload(
+        builder: RebuilderDep,
+        file: Annotated[UploadFile, File(description="Tệp văn bản")],
+        title: Annotated[str | None, Form()] = None, code: Annotated[str | None, Form()] = None,
+        issuer: Annotated[str | None, Form()] = None, province: Annotated[str | None, Form()] = None,
+        date: Annotated[str | None, Form(description="YYYY-MM-DD hoặc DD/MM/YYYY")] = None,
+        type: Annotated[str | None, Form()] = None, url: Annotated[str | None, Form()] = None,
+        effective_from: Annotated[str | None, Form()] = None, effective_to: Annotated[str | None, Form()] = None,
+        replaced_by: Annotated[str | None, Form()] = None, replace: Annotated[bool, Form()] = False,
+    ) -> dict:
+        values = {"title": title, "code": code, "issuer": issuer, "province": province, "date": date, "type": type, "url": url,
+                  "effective_from": effective_from, "effective_to": effective_to, "replaced_by": replaced_by}
+        name = Path(file.filename or "van-ban.txt").name
+        with tempfile.TemporaryDirectory() as tmp:
+            staged = Path(tmp) / f"upload{Path(name).suffix.lower()}"
+            with staged.open("wb") as out:
+                while chunk := await file.read(1 << 20):
+                    out.write(chunk)
+            try:
+                added = await run_in_threadpool(Catalog(builder.settings).add, staged, {k: v for k, v in values.items() if v}, file_name=name, replace=replace)
+            except CorpusError as exc:
+                status = 409 if "--replace" in str(exc) else 422
+                message = str(exc).replace("dùng --replace", "gửi replace=true")
+                log.warning("%d %s/documents: %s", status, ADMIN_PREFIX, message)
+                raise HTTPException(status, message) from None
+        log.info("Đã thêm văn bản %s", added.document_id)
+        return {"document": entry_out({"id": added.document_id, **added.entry}, builder.assistant), "guessed": added.guessed, "build": builder.request().to_dict()}
+
+    @app.delete(f"{ADMIN_PREFIX}/documents/{{document_id}}", status_code=202, response_model=AdminChangeOut, responses={**ERR_ADMIN, **ERR_NOT_FOUND}, summary="Xóa một văn bản rồi xây dựng lại chỉ mục", **admin)
+    async def admin_delete(document_id: str, builder: RebuilderDep) -> dict:
+        try:
+            removed = await run_in_threadpool(Catalog(builder.settings).remove, document_id)
+        except CorpusError as exc:
+            raise HTTPException(404, str(exc)) from None
+        log.info("Đã xóa văn bản %s", document_id)
+        return {"removed": removed, "build": builder.request().to_dict()}
+
+    @app.post(f"{ADMIN_PREFIX}/rebuild", status_code=202, response_model=AdminBuildOut, responses=ERR_ADMIN, summary="Xây dựng lại chỉ mục (chạy nền; dịch vụ vẫn trả lời)", **admin)
+    async def admin_rebuild(builder: RebuilderDep) -> dict:
+        return {"build": builder.request().to_dict()}
+
+    @app.get(f"{ADMIN_PREFIX}/build", response_model=AdminBuildOut, responses=ERR_ADMIN, summary="Trạng thái lần xây dựng chỉ mục gần nhất", **admin)
+    async def admin_build(builder: RebuilderDep) -> dict:
+        return {"build": builder.status().to_dict()}
 
 
 def _install_error_handlers(app: FastAPI) -> None:

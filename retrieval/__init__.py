@@ -10,6 +10,7 @@ No web or Telegram code lives in this package.
 """
 
 from .assistant import Assistant, IndexInfo, build
+from .catalog import AddedDocument, Catalog
 from .domain import Answer, AnswerStatus, Citation, Document, DocumentMetadata, Hit, Passage, PassageKind, Quote, SearchFilters
 from .errors import (
     ConfigError,
@@ -20,10 +21,11 @@ from .errors import (
     StaleIndexError,
     UnknownDocumentError,
 )
+from .rebuild import BuildStatus, Rebuilder
 from .settings import ServerSettings, Settings, TelegramSettings, load_settings
 
 __all__ = [
-    "Answer", "AnswerStatus", "Assistant", "Citation", "ConfigError", "CorpusError", "Document", "DocumentMetadata",
+    "AddedDocument", "Answer", "AnswerStatus", "Assistant", "BuildStatus", "Catalog", "Citation", "ConfigError", "CorpusError", "Document", "DocumentMetadata",
     "Hit", "IndexInfo", "IndexMissingError", "ModelUnavailableError", "Passage", "PassageKind", "Quote",
-    "RetrievalError", "SearchFilters", "ServerSettings", "Settings", "StaleIndexError", "TelegramSettings", "UnknownDocumentError", "build", "load_settings",
+    "Rebuilder", "RetrievalError", "SearchFilters", "ServerSettings", "Settings", "StaleIndexError", "TelegramSettings", "UnknownDocumentError", "build", "load_settings",
 ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +12,7 @@ from .coalesce import Coalescer
 from .corpus import load_corpus
 from .domain import Answer, Document, Hit, Passage, SearchFilters
 from .embeddings import Embedder, load_embedder
-from .errors import UnknownDocumentError
+from .errors import StaleIndexError, UnknownDocumentError
 from .index import BuildReport, LoadedIndex, build_index, load_index
 from .search import Searcher
 from .settings import SearchMode, Settings, load_settings
@@ -29,6 +30,11 @@ class IndexInfo:
     build_id: str
 
 
+def _check_dimensions(embedder: Embedder | None, index: LoadedIndex) -> None:
+    if embedder is not None and embedder.dim != index.dense.dim:
+        raise StaleIndexError(f"Mô hình có {embedder.dim} chiều nhưng chỉ mục có {index.dense.dim}. Hãy chạy: python -m retrieval build")
+
+
 def build(settings: Settings | None = None, embedder: Embedder | None = None) -> BuildReport:
     """Segment, embed and index the corpus; the new build becomes current when complete."""
     settings = settings or load_settings()
@@ -36,16 +42,30 @@ def build(settings: Settings | None = None, embedder: Embedder | None = None) ->
     return build_index(settings, embedder or load_embedder(settings), corpus)
 
 
+@dataclass(frozen=True)
+class _Engine:
+    """Everything that answers from one index build. Swapped whole, so a call that took it
+    keeps answering from one build even if a newer one arrives meanwhile."""
+
+    index: LoadedIndex
+    searcher: Searcher
+    answerer: Answerer
+    passages: dict[str, Passage]
+
+    @classmethod
+    def over(cls, index: LoadedIndex, settings: Settings, embedder: Embedder | None) -> "_Engine":
+        searcher = Searcher(index, embedder, settings.search)
+        return cls(index, searcher, Answerer(index, searcher, settings.answer), index.passage_by_id)
+
+
 class Assistant:
-    """Search and answer over one loaded index."""
+    """Search and answer over one loaded index, which ``reload()`` replaces while serving."""
 
     def __init__(self, settings: Settings, index: LoadedIndex, embedder: Embedder | None) -> None:
         self.settings = settings
-        self.index = index
         self.embedder = embedder
-        self._searcher = Searcher(index, embedder, settings.search)
-        self._answerer = Answerer(index, self._searcher, settings.answer)
-        self._passages = index.passage_by_id
+        self._engine = _Engine.over(index, settings, embedder)
+        self._reload_lock = threading.Lock()
         # every thread's questions and searches share batches, one batch computing at a time
         self._batches: Coalescer[tuple, Any] = Coalescer(self._run_batch)
 
@@ -56,11 +76,23 @@ class Assistant:
         index = load_index(settings, check_fresh=check_fresh)
         if embedder is None and settings.search.mode != "bm25":
             embedder = load_embedder(settings)
-        if embedder is not None and embedder.dim != index.dense.dim:
-            from .errors import StaleIndexError
-
-            raise StaleIndexError(f"Mô hình có {embedder.dim} chiều nhưng chỉ mục có {index.dense.dim}. Hãy chạy: python -m retrieval build")
+        _check_dimensions(embedder, index)
         return cls(settings, index, embedder)
+
+    def reload(self) -> IndexInfo:
+        """Move to the index build that is current on disk now, atomically: calls already
+        running finish on the old one, later calls use the new one. The model stays loaded.
+        Raises (and keeps the old index) if the new build cannot be loaded."""
+        with self._reload_lock:
+            index = load_index(self.settings, check_fresh=False)  # the corpus may change again meanwhile
+            _check_dimensions(self.embedder, index)
+            self._engine = _Engine.over(index, self.settings, self.embedder)
+        log.info("Đã chuyển sang chỉ mục %s", index.manifest["build_id"])
+        return self.info()
+
+    @property
+    def index(self) -> LoadedIndex:
+        return self._engine.index
 
     # -- search and answers ---------------------------------------------------------
     def search(self, query: str, k: int | None = None, filters: SearchFilters | None = None, mode: SearchMode | None = None) -> list[Hit]:
@@ -68,40 +100,43 @@ class Assistant:
         return self._batches.submit(("search", k, filters, mode), query)
 
     def batch_search(self, queries: list[str], k: int | None = None, filters: SearchFilters | None = None, mode: SearchMode | None = None) -> list[list[Hit]]:
-        return self._searcher.batch_search(queries, k, filters, mode)
+        return self._engine.searcher.batch_search(queries, k, filters, mode)
 
     def ask(self, question: str, history: list[str] | None = None, mode: SearchMode | None = None) -> Answer:
         """Safe to call from many threads at once: concurrent calls are computed in batches."""
         return self._batches.submit(("ask", mode), (question, history or []))
 
     def batch_ask(self, questions: list[str], histories: list[list[str]] | None = None, mode: SearchMode | None = None) -> list[Answer]:
-        return self._answerer.batch_answer(questions, histories, mode)
+        return self._engine.answerer.batch_answer(questions, histories, mode)
 
     def _run_batch(self, key: tuple, items: list) -> list:
+        engine = self._engine
         if key[0] == "ask":
-            return self._answerer.batch_answer([q for q, _ in items], [h for _, h in items], key[1])
+            return engine.answerer.batch_answer([q for q, _ in items], [h for _, h in items], key[1])
         _, k, filters, mode = key
-        return self._searcher.batch_search(items, k, filters, mode)
+        return engine.searcher.batch_search(items, k, filters, mode)
 
     # -- documents ------------------------------------------------------------------
     def documents(self) -> list[Document]:
-        return list(self.index.documents.values())
+        return list(self._engine.index.documents.values())
 
     def document(self, document_id: str) -> Document:
         try:
-            return self.index.documents[document_id]
+            return self._engine.index.documents[document_id]
         except KeyError:
             raise UnknownDocumentError(f"Không có văn bản mã '{document_id}'") from None
 
     def document_passages(self, document_id: str) -> list[Passage]:
-        self.document(document_id)
-        return list(self.index.all_passages[document_id])
+        index = self._engine.index
+        if document_id not in index.documents:
+            raise UnknownDocumentError(f"Không có văn bản mã '{document_id}'")
+        return list(index.all_passages[document_id])
 
     def passage(self, passage_id: str) -> Passage | None:
-        return self._passages.get(passage_id)
+        return self._engine.passages.get(passage_id)
 
     def info(self) -> IndexInfo:
-        m = self.index.manifest
+        m = self._engine.index.manifest
         return IndexInfo(
             model=m["model"]["name"],
             documents=m["counts"]["documents"],

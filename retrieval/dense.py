@@ -55,7 +55,7 @@ class DenseIndex:
             index = faiss.IndexIVFFlat(faiss.IndexFlatIP(dim), dim, nlist, faiss.METRIC_INNER_PRODUCT)
             if n:
                 # k-means on a sample: as good for the centroids, and bounded in time and memory
-                sample = vectors[np.random.default_rng(0).choice(n, size=min(n, nlist * 256), replace=False)]
+                sample = vectors[np.random.default_rng(0).choice(n, size=min(n, nlist * 64), replace=False)]
                 index.train(sample)
         else:
             index = faiss.IndexFlatIP(dim)

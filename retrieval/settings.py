@@ -40,7 +40,7 @@ class IndexSettings(_Section):
     exact_below: int = Field(200_000, ge=1, description='With dense_index = "auto": below this many windows search is exact.')
     hnsw_m: int = Field(32, ge=4, le=128, description="HNSW: links per vector (more: better recall, more memory, slower build).")
     hnsw_ef_construction: int = Field(80, ge=8, description="HNSW: candidates considered while building (more: better graph, slower build).")
-    hnsw_ef_search: int = Field(128, ge=8, description="HNSW: candidates considered per search (more: better recall, slower); needs no rebuild.")
+    hnsw_ef_search: int = Field(256, ge=8, description="HNSW: candidates considered per search (more: better recall, slower); needs no rebuild.")
     ivf_nlist: int = Field(0, ge=0, description="IVF: number of clusters; 0 chooses about 4·√windows.")
     ivf_nprobe: int = Field(32, ge=1, description="IVF: clusters visited per search (more: better recall, slower); needs no rebuild.")
 

@@ -5,6 +5,7 @@ real server process (`python server.py --config … --port …`) started over su
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import socket
 import subprocess
@@ -126,13 +127,15 @@ search_rate_per_minute = 1000
     return config
 
 
-def start_server(config: Path, port: int, log_path: Path) -> subprocess.Popen:
+def start_server(config: Path, port: int, log_path: Path, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """``env``: extra environment variables (secrets such as $TRO_LY_ADMIN_TOKEN)."""
     log_file = log_path.open("wb")
     return subprocess.Popen(
         [str(PYTHON), str(REPO / "server.py"), "--config", str(config), "--port", str(port)],
         cwd=REPO,
         stdout=log_file,
         stderr=subprocess.STDOUT,
+        env={**os.environ, **(env or {})},
     )
 
 
@@ -179,10 +182,10 @@ class Live:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
 
-def start_live_server(config: Path, port: int, log_path: Path) -> Live:
+def start_live_server(config: Path, port: int, log_path: Path, env: dict[str, str] | None = None) -> Live:
     """Start server.py with ``config`` (see write_config; its index must be built) and return
     once /healthz answers. Raises ServerDied, with the server's log, otherwise."""
-    process = start_server(config, port, log_path)
+    process = start_server(config, port, log_path, env)
     live = Live(process, f"http://127.0.0.1:{port}", log_path)
     try:
         wait_until_healthy(process, live.base_url, log_path)

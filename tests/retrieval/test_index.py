@@ -114,7 +114,7 @@ def test_the_filter_cache_stays_bounded(built, fake_embedder):
     assistant = Assistant.open(settings, embedder=fake_embedder)
     for day in range(200):
         assistant.search("hộ nghèo", filters=SearchFilters(date_from=date(2020, 1, 1) + timedelta(days=day)))
-    assert len(assistant._searcher._allowed_cache) <= 64
+    assert len(assistant._engine.searcher._allowed_cache) <= 64
 
 
 def test_the_model_is_known_by_its_contents_not_by_how_its_path_is_written(tmp_path, seed_copy, fake_embedder):
