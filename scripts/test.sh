@@ -4,14 +4,22 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 REQUIREMENTS=requirements-dev.txt bash scripts/setup.sh
 
-# The browser tests (tests/browser) drive Debian's Chromium through Playwright. Never
-# `playwright install`: it downloads browsers of its own, which fails offline.
-if [ ! -x /usr/bin/chromium ] || ! dpkg -s fonts-noto-color-emoji >/dev/null 2>&1; then
-  echo "==> installing Chromium and an emoji font for the browser tests (apt-get)"
+# Debian packages the tests need: Chromium for the browser tests (tests/browser, driven through
+# Playwright; never `playwright install`: it downloads browsers of its own, which fails
+# offline), an emoji font for the widget, and DejaVu Sans, a font with Vietnamese glyphs, for
+# the PDFs the format tests write.
+PACKAGES="chromium fonts-noto-color-emoji fonts-dejavu-core"
+missing=""
+for package in $PACKAGES; do
+  dpkg -s "$package" >/dev/null 2>&1 || missing="$missing $package"
+done
+if [ -n "$missing" ]; then
+  echo "==> installing Debian packages for the tests:$missing (apt-get)"
   SUDO=""
   [ "$(id -u)" -eq 0 ] || SUDO="sudo"
   $SUDO env DEBIAN_FRONTEND=noninteractive apt-get update -q
-  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium fonts-noto-color-emoji
+  # shellcheck disable=SC2086
+  $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing
 fi
 
 exec .venv/bin/python -m pytest "$@"
