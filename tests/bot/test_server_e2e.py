@@ -161,6 +161,8 @@ def test_follow_up_no_diacritics_and_html(hook, long_assistant):
     plain = long_assistant.ask("ho ngheo duoc vay von o dau")
     assert plain.found and f"“{plain.quotes[0].text}”" in full_text(ask(fake, fake.new_chat(), "ho ngheo duoc vay von o dau"))
 
+    parts = ask(fake, chat, "Hộ nghèo được <b>vay vốn</b> ưu đãi ở đâu & thế nào?")
+    assert "Nguồn:" in full_text(parts) and texts.ERROR not in full_text(parts)
     parts = ask(fake, chat, "/tim <b>vay vốn</b> & tín dụng")
     assert "“<b>vay vốn</b> & tín dụng”" in full_text(parts)
 
