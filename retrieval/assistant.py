@@ -77,7 +77,9 @@ class Assistant:
         if embedder is None and settings.search.mode != "bm25":
             embedder = load_embedder(settings)
         _check_dimensions(embedder, index)
-        return cls(settings, index, embedder)
+        assistant = cls(settings, index, embedder)
+        assistant.search("hộ nghèo", k=1)  # loads the word segmenter now, not on a citizen's first question
+        return assistant
 
     def reload(self) -> IndexInfo:
         """Move to the index build that is current on disk now, atomically: calls already
