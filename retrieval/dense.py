@@ -2,8 +2,9 @@
 
 The index type follows the corpus size (``[index] dense_index``): exact inner product below
 ``exact_below`` windows, where it costs a few milliseconds and is never wrong; above it an
-approximate index (HNSW by default, or IVF), whose recall against exact search and speed are
-measured in docs/benchmarks.md. Vectors are L2-normalized, so inner product is cosine.
+approximate index: IVF by default (at 500,000 windows it reached recall@10 0.966 against exact
+search at 4 ms, built in 3 minutes; HNSW reached 0.927 at 3 ms after 4.5 minutes: see
+docs/benchmarks.md), or HNSW if configured. Vectors are L2-normalized, so inner product is cosine.
 
 Filters (document, type, date) are applied inside FAISS with an ID selector, so a filtered
 search costs what an unfiltered one does; when a filter leaves only a few windows, they are
@@ -32,7 +33,7 @@ EXACT_SUBSET_MAX = 20_000
 def choose_kind(windows: int, settings: IndexSettings) -> DenseKind:
     if settings.dense_index != "auto":
         return settings.dense_index
-    return "flat" if windows < settings.exact_below else "hnsw"
+    return "flat" if windows < settings.exact_below else "ivf"
 
 
 @dataclass

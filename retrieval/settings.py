@@ -36,13 +36,13 @@ class CorpusSettings(_Section):
 class IndexSettings(_Section):
     dir: Path = Field(Path("index"), description="Folder where builds of the index are written; never committed.")
     keep_builds: int = Field(2, ge=1, description="How many finished builds to keep on disk (the current one included).")
-    dense_index: Literal["auto", "flat", "hnsw", "ivf"] = Field("auto", description='FAISS index of the passage windows: "flat" (exact), "hnsw" or "ivf" (approximate), or "auto": exact below exact_below windows, HNSW above. Trade-offs measured in docs/benchmarks.md.')
+    dense_index: Literal["auto", "flat", "hnsw", "ivf"] = Field("auto", description='FAISS index of the passage windows: "flat" (exact), "hnsw" or "ivf" (approximate), or "auto": exact below exact_below windows, IVF above. Trade-offs measured in docs/benchmarks.md.')
     exact_below: int = Field(200_000, ge=1, description='With dense_index = "auto": below this many windows search is exact.')
     hnsw_m: int = Field(32, ge=4, le=128, description="HNSW: links per vector (more: better recall, more memory, slower build).")
     hnsw_ef_construction: int = Field(80, ge=8, description="HNSW: candidates considered while building (more: better graph, slower build).")
     hnsw_ef_search: int = Field(256, ge=8, description="HNSW: candidates considered per search (more: better recall, slower); needs no rebuild.")
     ivf_nlist: int = Field(0, ge=0, description="IVF: number of clusters; 0 chooses about 4·√windows.")
-    ivf_nprobe: int = Field(32, ge=1, description="IVF: clusters visited per search (more: better recall, slower); needs no rebuild.")
+    ivf_nprobe: int = Field(64, ge=1, description="IVF: clusters visited per search (more: better recall, slower); needs no rebuild.")
 
 
 class EmbeddingSettings(_Section):

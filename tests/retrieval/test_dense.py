@@ -25,8 +25,9 @@ def clustered_vectors(n: int, seed: int = 0) -> np.ndarray:
     [
         (10, IndexSettings(), "flat"),
         (199_999, IndexSettings(), "flat"),
-        (200_000, IndexSettings(), "hnsw"),
-        (5_000, IndexSettings(exact_below=1_000), "hnsw"),
+        (200_000, IndexSettings(), "ivf"),
+        (5_000, IndexSettings(exact_below=1_000), "ivf"),
+        (5_000, IndexSettings(dense_index="hnsw"), "hnsw"),
         (10, IndexSettings(dense_index="ivf"), "ivf"),
         (10**6, IndexSettings(dense_index="flat"), "flat"),
     ],
