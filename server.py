@@ -35,7 +35,7 @@ from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import Depends, FastAPI, File, Form, HTTPException, Request, UploadFile
+from fastapi import Depends, FastAPI, File, Form, HTTPException, Query, Request, UploadFile
 from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
@@ -47,7 +47,25 @@ from starlette.middleware.cors import CORSMiddleware
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from bot import WEBHOOK_PREFIX, Credentials, TelegramBot
-from retrieval import Assistant, Catalog, ConfigError, CorpusError, Rebuilder, RetrievalError, SearchFilters, ServerSettings, Settings, UnknownDocumentError, load_settings
+from retrieval import (
+    AREA_LABELS,
+    Assistant,
+    Catalog,
+    ConfigError,
+    CorpusError,
+    EligibilityInputError,
+    Household,
+    NoStandardError,
+    Rebuilder,
+    RetrievalError,
+    SearchFilters,
+    ServerSettings,
+    Settings,
+    UnknownDocumentError,
+    load_settings,
+    load_standards,
+)
+from retrieval.amounts import MAX_MEMBERS, MAX_MONTHLY_INCOME
 
 log = logging.getLogger("tro_ly.server")
 
@@ -58,6 +76,8 @@ MAX_HISTORY = 10
 MAX_K = 50
 DEFAULT_K = 10
 MAX_FILTER_ITEMS = 100
+MAX_ANSWER_ID_CHARS = 40
+MAX_ANSWERS = 50  # a standard has 12 questions; more keys than this is not a household
 # A question, ten history lines and JSON escaping fit well below this.
 MAX_BODY_BYTES = 128 * 1024
 # Word files with pictures and scanned annexes are large; nothing else needs more than above.
@@ -135,6 +155,17 @@ class SearchRequest(_Request):
     date_to: DateText = Field(None, description="Văn bản ban hành đến ngày này (YYYY-MM-DD).")
 
 
+class EligibilityRequest(_Request):
+    area: Literal["rural", "urban"] = Field(description="Khu vực: rural (nông thôn) hoặc urban (thành thị).")
+    members: WholeNumber = Field(ge=1, le=MAX_MEMBERS, description="Số người trong hộ (cùng ăn ở, chung thu nhập).")
+    monthly_income: WholeNumber = Field(ge=0, le=MAX_MONTHLY_INCOME, description="Tổng thu nhập của cả hộ mỗi tháng, đồng.")
+    answers: dict[Annotated[str, Field(max_length=MAX_ANSWER_ID_CHARS)], Annotated[bool, Field(strict=True)]] = Field(
+        max_length=MAX_ANSWERS,
+        description="Câu trả lời cho từng câu hỏi của GET /api/eligibility/questions: mã câu hỏi → true (Có) / false (Không). Phải đủ mọi câu.",
+    )
+    date: DateText = Field(None, description="Ngày áp dụng chuẩn nghèo (YYYY-MM-DD); mặc định hôm nay.")
+
+
 class ErrorResponse(BaseModel):
     detail: str = Field(description="Thông báo lỗi bằng tiếng Việt.")
 
@@ -171,9 +202,91 @@ class CitationOut(HitOut):
 class AnswerOut(BaseModel):
     question: str
     found: bool
-    status: Literal["answered", "not_covered", "invalid_question"]
+    status: Literal["answered", "not_covered", "invalid_question", "eligibility_hint"] = Field(
+        description="eligibility_hint: a question whether a household qualifies; `answer` explains the income lines of the standard in force and points to the check, then quotes as usual."
+    )
     answer: str
     citations: list[CitationOut]
+
+
+class LegalBasisOut(BaseModel):
+    kind: str = Field(description="Loại văn bản, ví dụ Nghị định")
+    code: str = Field(description="Số hiệu, ví dụ 07/2021/NĐ-CP")
+    title: str
+    issuer: str
+    issued: date
+    articles: str | None
+    citation: str = Field(description="Cách trích dẫn: 'Điều 3 Nghị định 07/2021/NĐ-CP ngày 27/01/2021 của Chính phủ'")
+
+
+class AreaAmountsOut(BaseModel):
+    rural: int
+    urban: int
+
+
+class StandardPeriodOut(BaseModel):
+    id: str
+    name: str
+    effective_from: date
+    effective_to: date | None = Field(description="Ngày cuối cùng áp dụng; null: đến khi có chuẩn mới")
+    legal_basis: LegalBasisOut
+    income_lines: AreaAmountsOut = Field(description="Chuẩn nghèo về thu nhập, đồng/người/tháng")
+    average_living_upper: AreaAmountsOut = Field(description="Mức trên của hộ có mức sống trung bình, đồng/người/tháng")
+    poor_min_deprivations: int
+    indicator_count: int
+
+
+class AreaOut(BaseModel):
+    id: Literal["rural", "urban"]
+    label: str
+
+
+class EligibilityQuestionOut(BaseModel):
+    id: str
+    service: str = Field(description="Dịch vụ xã hội cơ bản")
+    name: str
+    question: str = Field(description="Câu hỏi Có/Không")
+    definition: str = Field(description="Thế nào là thiếu hụt (tóm tắt văn bản)")
+
+
+class EligibilityQuestionsOut(BaseModel):
+    period: StandardPeriodOut
+    areas: list[AreaOut]
+    questions: list[EligibilityQuestionOut]
+    notice: str
+
+
+class PeriodRefOut(BaseModel):
+    id: str
+    name: str
+
+
+class DeprivedOut(BaseModel):
+    id: str
+    name: str
+    service: str
+    definition: str
+
+
+class EligibilityOut(BaseModel):
+    classification: Literal["poor", "near_poor", "average_living", "above_average_living"]
+    label: str = Field(description="Hộ nghèo, Hộ cận nghèo…")
+    period: PeriodRefOut
+    checked_on: date
+    area: Literal["rural", "urban"]
+    members: int
+    monthly_income: int
+    per_person_income: float = Field(description="Thu nhập bình quân đồng/người/tháng (làm tròn 2 chữ số; so sánh dùng giá trị chính xác)")
+    income_line: int
+    average_living_upper: int
+    deprived: list[DeprivedOut]
+    deprivation_count: int
+    indicator_count: int
+    poor_min_deprivations: int
+    reasoning: list[str]
+    legal_basis: LegalBasisOut
+    notice: str = Field(description="Kết quả chính thức do xã rà soát hằng năm; đi đâu")
+    support: list[CitationOut] = Field(description="Các đoạn văn bản về hỗ trợ cho nhóm hộ này")
 
 
 class SearchOut(BaseModel):
@@ -266,6 +379,7 @@ ERR_TOO_LARGE = {413: _error("Dữ liệu gửi lên quá lớn")}
 ERR_INVALID = {422: _error("Dữ liệu gửi lên không hợp lệ (thiếu trường, sai kiểu, câu hỏi trống hoặc quá dài, trường lạ)")}
 ERR_RATE = {429: _error("Gửi quá nhiều yêu cầu; xem Retry-After", headers=_RETRY_AFTER)}
 ERR_NOT_FOUND = {404: _error("Không tìm thấy")}
+ERR_NO_STANDARD = {404: _error("Không có chuẩn nghèo nào áp dụng vào ngày đó")}
 ERR_SERVER = {500: _error("Lỗi máy chủ"), 503: _error("Trợ lý chưa sẵn sàng")}
 POST_ERRORS = {**ERR_BAD_JSON, **ERR_TOO_LARGE, **ERR_INVALID, **ERR_RATE, **ERR_SERVER}
 _BEARER = {"WWW-Authenticate": {"description": "Bearer", "schema": {"type": "string"}}}
@@ -311,6 +425,11 @@ _LABELS = {
     "types": "Danh sách loại văn bản (types)",
     "date_from": "Ngày bắt đầu (date_from)",
     "date_to": "Ngày kết thúc (date_to)",
+    "area": "Khu vực (area)",
+    "members": "Số người trong hộ (members)",
+    "monthly_income": "Thu nhập của hộ mỗi tháng (monthly_income)",
+    "answers": "Câu trả lời (answers)",
+    "date": "Ngày áp dụng (date)",
 }
 MSG_BAD_JSON = "Dữ liệu gửi lên không đúng định dạng JSON."
 MSG_NOT_OBJECT = "Dữ liệu gửi lên phải là một đối tượng JSON (Content-Type: application/json)."
@@ -336,13 +455,22 @@ def describe_validation_error(errors: list[dict], max_chars: int) -> tuple[int, 
     kind, loc, ctx = err.get("type", ""), tuple(err.get("loc", ())), err.get("ctx") or {}
     if kind == "json_invalid":
         return 400, MSG_BAD_JSON
-    if loc and loc[0] != "body":
+    if loc and loc[0] not in ("body", "query"):
         return 422, "Địa chỉ yêu cầu không hợp lệ."
     if len(loc) <= 1:
         return 422, ("Thiếu dữ liệu gửi lên: hãy gửi một đối tượng JSON." if kind == "missing" else MSG_NOT_OBJECT)
     field, label = loc[1], _label(loc)
     if kind == "extra_forbidden":
         return 422, f"Trường '{str(field)[:60]}' không được hỗ trợ."
+    # answers' keys are the sender's text: no message (and so no log line) repeats them
+    if field == "answers" and kind != "missing":
+        if kind == "dict_type":
+            return 422, "Câu trả lời (answers) phải là một đối tượng JSON {mã câu hỏi: true/false}."
+        if kind == "too_long":
+            return 422, f"Câu trả lời (answers) có tối đa {MAX_ANSWERS} mục."
+        if "[key]" in loc:
+            return 422, f"Mã câu hỏi trong câu trả lời (answers) dài quá {MAX_ANSWER_ID_CHARS} ký tự."
+        return 422, "Câu trả lời (answers) chỉ nhận true (Có) hoặc false (Không) cho mỗi câu hỏi."
     if kind == "missing":
         return 422, f"Thiếu {label[:1].lower()}{label[1:]}."
     if kind == "blank":
@@ -357,7 +485,15 @@ def describe_validation_error(errors: list[dict], max_chars: int) -> tuple[int, 
         return 422, f"{label} có tối đa {ctx.get('max_length')} mục."
     if field == "k":
         return 422, f"Số kết quả (k) phải là số nguyên từ 1 đến {MAX_K}."
-    if field in ("date_from", "date_to"):
+    if field == "area":
+        return 422, "Khu vực (area) phải là “rural” (nông thôn) hoặc “urban” (thành thị)."
+    if field == "members":
+        return 422, f"Số người trong hộ (members) phải là số nguyên từ 1 đến {MAX_MEMBERS}."
+    if field == "monthly_income":
+        if kind == "greater_than_equal":
+            return 422, "Thu nhập của hộ mỗi tháng (monthly_income) không thể là số âm; hộ không có thu nhập thì gửi 0."
+        return 422, f"Thu nhập của hộ mỗi tháng (monthly_income) phải là số nguyên từ 0 đến {MAX_MONTHLY_INCOME} (đồng)."
+    if field in ("date_from", "date_to", "date"):
         return 422, f"{label} phải là ngày dạng YYYY-MM-DD."
     if kind == "string_type":
         return 422, f"{label} phải là một chuỗi văn bản."
@@ -869,6 +1005,45 @@ def _install_api(app: FastAPI) -> None:
         hits = await run_in_threadpool(assistant.search, body.query, body.k, filters)
         return {"query": body.query, "hits": [h.to_dict() for h in hits]}
 
+    @app.get(
+        "/api/eligibility/questions", response_model=EligibilityQuestionsOut,
+        responses={**ERR_NO_STANDARD, 422: _error("Ngày không hợp lệ"), **ERR_SERVER},
+        tags=["kiểm tra hộ nghèo"], summary="Chuẩn nghèo đang áp dụng và các câu hỏi của bài kiểm tra",
+    )
+    async def eligibility_questions(
+        assistant: AssistantDep,
+        on: Annotated[DateText, Query(alias="date", description="Ngày áp dụng (YYYY-MM-DD); mặc định hôm nay.")] = None,
+    ) -> dict:
+        try:
+            period = assistant.eligibility_period(on)
+        except NoStandardError as exc:
+            raise HTTPException(404, str(exc)) from None
+        return {
+            "period": period.summary(),
+            "areas": [{"id": area, "label": label} for area, label in AREA_LABELS.items()],
+            "questions": [i.to_dict() for i in period.indicators],
+            "notice": period.notice,
+        }
+
+    @app.post(
+        "/api/eligibility", response_model=EligibilityOut, responses={**POST_ERRORS, **ERR_NO_STANDARD}, dependencies=[SearchLimit],
+        tags=["kiểm tra hộ nghèo"], summary="Kiểm tra hộ nghèo, cận nghèo theo chuẩn đang áp dụng, kèm chính sách hỗ trợ trong văn bản",
+    )
+    async def eligibility(body: EligibilityRequest, assistant: AssistantDep) -> dict:
+        household = Household(body.area, body.members, body.monthly_income, dict(body.answers))
+        try:
+            period = assistant.eligibility_period(body.date)
+            known = [i.id for i in period.indicators]
+            if any(key not in known for key in body.answers):  # said without repeating the sender's keys
+                raise EligibilityInputError(f"Câu trả lời (answers) có mã câu hỏi không có trong {period.name}. Các mã: {', '.join(known)}.")
+            result = assistant.check_eligibility(household, on=body.date)
+        except NoStandardError as exc:
+            raise HTTPException(404, str(exc)) from None
+        except EligibilityInputError as exc:
+            raise HTTPException(422, str(exc)) from None
+        support = await run_in_threadpool(assistant.support_for, result.classification)
+        return {**result.to_dict(), "support": [c.to_dict() for c in support]}
+
     @app.get("/api/documents", response_model=DocumentsOut, responses=ERR_SERVER, tags=["văn bản"], summary="Danh sách văn bản")
     async def documents(assistant: AssistantDep) -> dict:
         return {"documents": [d.to_dict() for d in assistant.documents()]}
@@ -915,6 +1090,23 @@ def _install_pages(app: FastAPI, web_dir: Path) -> None:
     app.mount("/static", StaticFiles(directory=web_dir, check_dir=False), name="static")
 
 
+def _answers_schema(app: FastAPI) -> dict | None:
+    """`answers` of POST /api/eligibility as the standard in force defines it: one boolean per
+    question, all required, no others (the ids come from the standards file, not from code)."""
+    settings = app.state.config.settings or Settings()
+    try:
+        period = load_standards(settings.standards_path).period_on(date.today())
+    except RetrievalError:
+        return None
+    return {
+        "type": "object",
+        "description": f"Câu trả lời cho từng câu hỏi của {period.name}: true (Có) / false (Không); đủ mọi câu.",
+        "properties": {i.id: {"type": "boolean", "title": i.name, "description": i.question} for i in period.indicators},
+        "required": [i.id for i in period.indicators],
+        "additionalProperties": False,
+    }
+
+
 def _install_openapi_limits(app: FastAPI) -> None:
     """Finish the schema: the length limit comes from [server] (known once configured)."""
     build = app.openapi
@@ -937,6 +1129,9 @@ def _install_openapi_limits(app: FastAPI) -> None:
             # the stream is one string.
             stream = schema["paths"]["/api/ask/stream"]["post"]["responses"]["200"]["content"]["text/event-stream"]
             stream.pop("schema", None)
+            answers = _answers_schema(app)
+            if answers is not None and "EligibilityRequest" in components:
+                components["EligibilityRequest"]["properties"]["answers"] = answers
             app.openapi_schema = schema
         return app.openapi_schema
 

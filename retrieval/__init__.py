@@ -5,27 +5,37 @@ The one import point for the bot, the web layer and the CLI::
     from retrieval import Assistant, load_settings
     assistant = Assistant.open(load_settings())
     answer = assistant.ask("hộ nghèo được hỗ trợ gì?")
+    result = assistant.check_eligibility(Household("rural", 4, 5_000_000, answers))
+    support = assistant.support_for(result.classification)
 
 No web or Telegram code lives in this package.
 """
 
+from .amounts import AmountError, format_money, parse_count, parse_money
 from .assistant import Assistant, IndexInfo, build
 from .catalog import AddedDocument, Catalog
 from .domain import Answer, AnswerStatus, Citation, Document, DocumentMetadata, Hit, Passage, PassageKind, Quote, SearchFilters
+from .eligibility import Classification, EligibilityResult, Household
 from .errors import (
     ConfigError,
     CorpusError,
+    EligibilityInputError,
     IndexMissingError,
     ModelUnavailableError,
+    NoStandardError,
     RetrievalError,
     StaleIndexError,
+    StandardsError,
     UnknownDocumentError,
 )
 from .rebuild import BuildStatus, Rebuilder
 from .settings import ServerSettings, Settings, TelegramSettings, load_settings
+from .standards import AREA_LABELS, AREA_NAMES, AREAS, Indicator, LegalBasis, PovertyStandards, StandardPeriod, load_standards
 
 __all__ = [
-    "AddedDocument", "Answer", "AnswerStatus", "Assistant", "BuildStatus", "Catalog", "Citation", "ConfigError", "CorpusError", "Document", "DocumentMetadata",
-    "Hit", "IndexInfo", "IndexMissingError", "ModelUnavailableError", "Passage", "PassageKind", "Quote",
-    "Rebuilder", "RetrievalError", "SearchFilters", "ServerSettings", "Settings", "StaleIndexError", "TelegramSettings", "UnknownDocumentError", "build", "load_settings",
+    "AREAS", "AREA_LABELS", "AREA_NAMES", "AddedDocument", "AmountError", "Answer", "AnswerStatus", "Assistant", "BuildStatus", "Catalog", "Citation",
+    "Classification", "ConfigError", "CorpusError", "Document", "DocumentMetadata", "EligibilityInputError", "EligibilityResult",
+    "Hit", "Household", "IndexInfo", "IndexMissingError", "Indicator", "LegalBasis", "ModelUnavailableError", "NoStandardError", "Passage", "PassageKind",
+    "PovertyStandards", "Quote", "Rebuilder", "RetrievalError", "SearchFilters", "ServerSettings", "Settings", "StaleIndexError", "StandardPeriod",
+    "StandardsError", "TelegramSettings", "UnknownDocumentError", "build", "format_money", "load_settings", "load_standards", "parse_count", "parse_money",
 ]

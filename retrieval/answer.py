@@ -1,7 +1,8 @@
 """Extractive answers: the sentences that answer, quoted from the best clauses, cited.
 
 The pipeline is a list of named steps over one ``AnswerContext``; any step may stop it
-with an explicit status (GOV.UK Chat's shape). Nothing is generated: every word of an
+with an explicit status (GOV.UK Chat's shape): validate → detect_eligibility →
+contextualize → retrieve → assess_evidence → select_quotes → compose (→ add_eligibility_hint). Nothing is generated: every word of an
 answer is either a quote from a document or a fixed message.
 """
 
@@ -9,12 +10,17 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import date
 
 from .domain import Answer, AnswerStatus, Citation, Hit, Quote
+from .eligibility_hint import eligibility_hint, is_eligibility_question
+from .errors import NoStandardError
 from .index import LoadedIndex, lexical_input
 from .search import DenseResult, Searcher
 from .settings import AnswerSettings, SearchMode
+from .standards import PovertyStandards
 from .text import content_syllables, normalize, query_pairs, split_clauses, split_sentences, syllable_pairs, syllables
 
 # A similarity this far below the threshold adds nothing to a sentence's score.
@@ -35,6 +41,7 @@ class AnswerContext:
     quotes: list[tuple[Hit, str, float]] = field(default_factory=list)
     status: AnswerStatus | None = None
     text: str = ""
+    hint: str = ""  # the eligibility explanation, when the question asks whether a household qualifies
     timings: dict[str, float] = field(default_factory=dict)
 
 
@@ -66,10 +73,19 @@ def contextualize(question: str, history: list[str]) -> str:
 
 
 class Answerer:
-    def __init__(self, index: LoadedIndex, searcher: Searcher, settings: AnswerSettings) -> None:
+    def __init__(
+        self,
+        index: LoadedIndex,
+        searcher: Searcher,
+        settings: AnswerSettings,
+        standards: PovertyStandards | None = None,
+        today: Callable[[], date] = date.today,
+    ) -> None:
         self.index = index
         self.searcher = searcher
         self.settings = settings
+        self.standards = standards  # None: no eligibility hints
+        self.today = today
 
     # -- public -----------------------------------------------------------------
     def answer(self, question: str, history: list[str] | None = None, mode: SearchMode | None = None) -> Answer:
@@ -81,6 +97,7 @@ class Answerer:
         for ctx in contexts:
             self._timed(ctx, "validate", self.validate)
             if ctx.status is None:
+                self._timed(ctx, "detect_eligibility", self.detect_eligibility)
                 self._timed(ctx, "contextualize", self.contextualize)
         live = [c for c in contexts if c.status is None]
         started = time.perf_counter()
@@ -93,6 +110,8 @@ class Answerer:
                 self._timed(ctx, step.__name__, step)
                 if ctx.status is not None and ctx.status is not AnswerStatus.ANSWERED:
                     break
+            if ctx.hint:
+                self._timed(ctx, "add_eligibility_hint", self.add_eligibility_hint)
         return [self._to_answer(c) for c in contexts]
 
     # -- steps --------------------------------------------------------------------
@@ -103,6 +122,18 @@ class Answerer:
             self._stop(ctx, AnswerStatus.INVALID_QUESTION, f"Câu hỏi dài quá {self.settings.max_question_chars} ký tự. Bạn hãy rút gọn câu hỏi.")
         elif not syllables(ctx.question):
             self._stop(ctx, AnswerStatus.INVALID_QUESTION, "Câu hỏi chưa có chữ nào để tìm. Hãy gõ câu hỏi bằng tiếng Việt.")
+
+    def detect_eligibility(self, ctx: AnswerContext) -> None:
+        """'thu nhập 1 triệu ở nông thôn có phải hộ nghèo không' asks about a rule the corpus
+        rarely states: prepare the explanation of the standard in force. Retrieval still runs,
+        so what the documents say about the group is quoted as usual."""
+        if self.standards is None or not is_eligibility_question(ctx.question):
+            return
+        try:
+            period = self.standards.period_on(self.today())
+        except NoStandardError:
+            return  # no standard in force: answer from the documents alone
+        ctx.hint = eligibility_hint(ctx.question, period)
 
     def contextualize(self, ctx: AnswerContext) -> None:
         ctx.query = contextualize(ctx.question, ctx.history)
@@ -156,6 +187,15 @@ class Answerer:
             lines.append(f"“{quote}” [{n}]")
         ctx.text = "\n".join(lines)
         ctx.status = AnswerStatus.ANSWERED
+
+    def add_eligibility_hint(self, ctx: AnswerContext) -> None:
+        """The explanation first, then the quotes if the documents cover the question; with
+        none, the explanation alone (not "not covered": the rule is the answer)."""
+        quotes = ctx.text if ctx.status is AnswerStatus.ANSWERED else ""
+        ctx.status = AnswerStatus.ELIGIBILITY_HINT
+        ctx.text = ctx.hint + (f"\n\n{quotes}" if quotes else "")
+        if not quotes:
+            ctx.quotes = []
 
     # -- helpers ------------------------------------------------------------------
     def query_units(self, query: str) -> QueryUnits:
@@ -228,8 +268,8 @@ class Answerer:
 
     @staticmethod
     def _to_answer(ctx: AnswerContext) -> Answer:
-        if ctx.status is not AnswerStatus.ANSWERED:
-            return Answer(ctx.question, ctx.status, ctx.text, evidence=ctx.evidence, rejected=tuple(ctx.hits), timings=ctx.timings)
+        if not ctx.quotes or ctx.status not in (AnswerStatus.ANSWERED, AnswerStatus.ELIGIBILITY_HINT):
+            return Answer(ctx.question, ctx.status, ctx.text, evidence=ctx.evidence, rejected=tuple(ctx.hits), timings=ctx.timings, preface=ctx.hint)
         numbers: dict[str, int] = {}
         citations = []
         quotes = []
@@ -241,5 +281,5 @@ class Answerer:
         cited = set(numbers)
         return Answer(
             ctx.question, ctx.status, ctx.text, tuple(citations), tuple(quotes), ctx.evidence,
-            tuple(h for h in ctx.hits if h.passage.id not in cited), ctx.timings,
+            tuple(h for h in ctx.hits if h.passage.id not in cited), ctx.timings, preface=ctx.hint,
         )

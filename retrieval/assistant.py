@@ -5,17 +5,21 @@ from __future__ import annotations
 import logging
 import threading
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from .answer import Answerer
 from .coalesce import Coalescer
 from .corpus import load_corpus
-from .domain import Answer, Document, Hit, Passage, SearchFilters
+from .domain import Answer, Citation, Document, Hit, Passage, SearchFilters
+from .eligibility import SUPPORT_TOPICS, Classification, EligibilityResult, Household, check
 from .embeddings import Embedder, load_embedder
-from .errors import StaleIndexError, UnknownDocumentError
+from .errors import StaleIndexError, StandardsError, UnknownDocumentError
 from .index import BuildReport, LoadedIndex, build_index, load_index
 from .search import Searcher
 from .settings import SearchMode, Settings, load_settings
+from .standards import PovertyStandards, StandardPeriod, load_standards
+from .text import fold
 
 log = logging.getLogger(__name__)
 
@@ -53,9 +57,9 @@ class _Engine:
     passages: dict[str, Passage]
 
     @classmethod
-    def over(cls, index: LoadedIndex, settings: Settings, embedder: Embedder | None) -> "_Engine":
+    def over(cls, index: LoadedIndex, settings: Settings, embedder: Embedder | None, standards: PovertyStandards | None) -> "_Engine":
         searcher = Searcher(index, embedder, settings.search)
-        return cls(index, searcher, Answerer(index, searcher, settings.answer), index.passage_by_id)
+        return cls(index, searcher, Answerer(index, searcher, settings.answer, standards), index.passage_by_id)
 
 
 class Assistant:
@@ -64,7 +68,9 @@ class Assistant:
     def __init__(self, settings: Settings, index: LoadedIndex, embedder: Embedder | None) -> None:
         self.settings = settings
         self.embedder = embedder
-        self._engine = _Engine.over(index, settings, embedder)
+        # the poverty standards: a bad data file stops the start, like a bad config.toml
+        self.standards = load_standards(settings.standards_path)
+        self._engine = _Engine.over(index, settings, embedder, self.standards)
         self._reload_lock = threading.Lock()
         # every thread's questions and searches share batches, one batch computing at a time
         self._batches: Coalescer[tuple, Any] = Coalescer(self._run_batch)
@@ -88,7 +94,11 @@ class Assistant:
         with self._reload_lock:
             index = load_index(self.settings, check_fresh=False)  # the corpus may change again meanwhile
             _check_dimensions(self.embedder, index)
-            self._engine = _Engine.over(index, self.settings, self.embedder)
+            try:  # a cadre may have edited the standards file meanwhile
+                self.standards = load_standards(self.settings.standards_path)
+            except StandardsError as exc:  # never block a new index on it: keep the standards in use
+                log.error("Giữ chuẩn nghèo đang dùng: %s", exc)
+            self._engine = _Engine.over(index, self.settings, self.embedder, self.standards)
         log.info("Đã chuyển sang chỉ mục %s", index.manifest["build_id"])
         return self.info()
 
@@ -117,6 +127,30 @@ class Assistant:
             return engine.answerer.batch_answer([q for q, _ in items], [h for _, h in items], key[1])
         _, k, filters, mode = key
         return engine.searcher.batch_search(items, k, filters, mode)
+
+    # -- eligibility self-check ------------------------------------------------------
+    def eligibility_period(self, on: date | None = None) -> StandardPeriod:
+        """The poverty standard in force on that day (today by default), with its questions;
+        NoStandardError when none is."""
+        return self.standards.period_on(on or date.today())
+
+    def check_eligibility(self, household: Household, on: date | None = None) -> EligibilityResult:
+        """Classify a household under the standard in force on that day (today by default).
+        EligibilityInputError for invalid input, NoStandardError when no standard applies."""
+        on = on or date.today()
+        return check(household, self.standards.period_on(on), checked_on=on)
+
+    def support_for(self, classification: Classification | str, k: int | None = None) -> list[Citation]:
+        """Passages of the corpus about support for that group ("hỗ trợ hộ cận nghèo"), with
+        citations; only passages that name the group count. Empty for a group with none."""
+        topic = SUPPORT_TOPICS.get(Classification(classification))
+        wanted = self.settings.eligibility.support_passages if k is None else k
+        if topic is None or wanted <= 0:
+            return []
+        mentions = [fold(m) for m in topic.mentions]
+        hits = self.search(topic.query, k=max(10, 4 * wanted))
+        chosen = [h for h in hits if any(m in fold(h.passage.text) for m in mentions)][:wanted]
+        return [Citation(n, hit) for n, hit in enumerate(chosen, start=1)]
 
     # -- documents ------------------------------------------------------------------
     def documents(self) -> list[Document]:

@@ -1,4 +1,4 @@
-"""Command line that mirrors the library: build, add, remove, list, search, ask, chat, run-questions, eval."""
+"""Command line that mirrors the library: build, add, remove, list, search, ask, chat, kiemtra, run-questions, eval."""
 
 from __future__ import annotations
 
@@ -9,14 +9,17 @@ import sys
 from datetime import date
 from pathlib import Path
 
+from .amounts import AmountError, format_money, parse_count, parse_money
 from .assistant import Assistant, build
 from .catalog import Catalog
 from .corpus import load_corpus
 from .domain import Answer, Hit
+from .eligibility import EligibilityResult, Household, check_on
 from .embeddings import prepare_model
-from .errors import RetrievalError
+from .errors import EligibilityInputError, RetrievalError
 from .evaluation import evaluate, load_questions
 from .settings import Settings, load_settings
+from .standards import AREA_LABELS, StandardPeriod, load_standards
 
 MODES = ("hybrid", "bm25", "dense")
 
@@ -171,6 +174,117 @@ def cmd_chat(args: argparse.Namespace) -> int:
         history.append(question)
 
 
+_AREA_CHOICES = {"rural": "rural", "urban": "urban", "nong-thon": "rural", "thanh-thi": "urban"}
+_YES, _NO, _BACK = ("c", "co", "có", "y", "yes"), ("k", "khong", "không", "n", "no"), ("b", "<", "quay lai", "quay lại")
+
+
+def _ids(text: str | None) -> list[str]:
+    return [part.strip() for part in (text or "").split(",") if part.strip()]
+
+
+def _household_from_flags(args: argparse.Namespace) -> Household:
+    missing = [flag for flag, value in (("--area", args.area), ("--members", args.members), ("--income", args.income)) if value is None]
+    if missing:
+        raise EligibilityInputError(f"Thiếu {', '.join(missing)} (hoặc bỏ hết tham số để trả lời từng câu).")
+    try:
+        members, income = parse_count(args.members), parse_money(args.income)
+    except AmountError as exc:
+        raise EligibilityInputError(str(exc)) from None
+    answers = {i: True for i in _ids(args.yes)}
+    for i in _ids(args.no):
+        if i in answers:
+            raise EligibilityInputError(f"Câu “{i}” vừa có trong --yes vừa có trong --no.")
+        answers[i] = False
+    return Household(_AREA_CHOICES[args.area], members, income, answers)
+
+
+def _household_interactively(period: StandardPeriod) -> Household | None:
+    """One question at a time, like the bot and the widget; 'b' goes back. None if cancelled."""
+    print(f"Kiểm tra hộ nghèo, hộ cận nghèo theo {period.name} ({period.legal_basis.short}).")
+    print("Trả lời từng câu; gõ b để quay lại câu trước, Ctrl+D để hủy.\n")
+    steps = ["area", "members", "income", *[i.id for i in period.indicators]]
+    values: dict[str, object] = {}
+    at = 0
+    try:
+        while at < len(steps):
+            step = steps[at]
+            if step == "area":
+                raw = input("Hộ ở nông thôn hay thành thị? [n: nông thôn / t: thành thị] ").strip().casefold()
+                value = {"n": "rural", "nông thôn": "rural", "nong thon": "rural", "t": "urban", "thành thị": "urban", "thanh thi": "urban"}.get(raw)
+                error = "Gõ n (nông thôn) hoặc t (thành thị)."
+            elif step in ("members", "income"):
+                raw = input("Hộ có bao nhiêu người? " if step == "members" else "Tổng thu nhập của cả hộ mỗi tháng (ví dụ 6 triệu, 6.000.000)? ").strip()
+                try:
+                    value, error = (parse_count(raw) if step == "members" else parse_money(raw)), ""
+                except AmountError as exc:
+                    value, error = None, str(exc)
+            else:
+                indicator = period.indicator(step)
+                number = at - 2
+                raw = input(f"Câu {number}/{len(period.indicators)} ({indicator.service}) {indicator.question} [c/k] ").strip().casefold()
+                value = True if raw in _YES else False if raw in _NO else None
+                error = "Gõ c (có) hoặc k (không)."
+            if raw.casefold() in _BACK:
+                at = max(0, at - 1)
+                continue
+            if value is None:
+                print(f"  {error}")
+                continue
+            values[step] = value
+            at += 1
+    except (EOFError, KeyboardInterrupt):
+        print("\nĐã hủy kiểm tra.")
+        return None
+    answers = {i.id: values[i.id] for i in period.indicators}
+    return Household(values["area"], values["members"], values["income"], answers)
+
+
+def format_eligibility(result: EligibilityResult, support: list) -> str:
+    h = result.household
+    lines = [
+        f"Kết quả: {result.label}",
+        f"({result.period.name}, áp dụng ngày {result.checked_on.strftime('%d/%m/%Y')}; {AREA_LABELS[h.area].lower()}, "
+        f"{h.members} người, thu nhập cả hộ {format_money(h.monthly_income)} đồng/tháng)",
+        "",
+        *[f"- {line}" for line in result.reasoning],
+        "",
+        f"Căn cứ: {result.legal_basis.citation} ({result.legal_basis.title})",
+        f"Lưu ý: {result.notice}",
+    ]
+    if support:
+        lines += ["", f"Chính sách hỗ trợ {result.label[:1].lower()}{result.label[1:]} trong văn bản:"]
+        for citation in support:
+            lines.append(citation.label)
+            lines.append(f"   {citation.hit.passage.text}")
+    return "\n".join(lines)
+
+
+def cmd_kiemtra(args: argparse.Namespace) -> int:
+    settings = _settings_for(args)
+    standards = load_standards(settings.standards_path)
+    on = date.fromisoformat(args.date) if args.date else date.today()
+    period = standards.period_on(on)
+    if args.questions:
+        print(f"{period.name} ({period.legal_basis.citation})")
+        for indicator in period.indicators:
+            print(f"{indicator.id:<18} [{indicator.service}] {indicator.question}")
+        return 0
+    flags = (args.area, args.members, args.income, args.yes, args.no)
+    if any(flag is not None for flag in flags):
+        household = _household_from_flags(args)
+    else:
+        household = _household_interactively(period)
+        if household is None:
+            return 1
+    result = check_on(on, household, standards)
+    support = [] if args.no_support else Assistant.open(settings).support_for(result.classification)
+    if args.json:
+        _print_json({**result.to_dict(), "support": [c.to_dict() for c in support]})
+    else:
+        print(format_eligibility(result, support))
+    return 0
+
+
 def cmd_run_questions(args: argparse.Namespace) -> int:
     assistant = Assistant.open(_settings_for(args))
     questions = load_questions(Path(args.file))
@@ -256,6 +370,18 @@ def make_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("chat", help="hỏi đáp liên tục trong cửa sổ lệnh")
     p.add_argument("--mode", choices=MODES)
     p.set_defaults(func=cmd_chat)
+
+    p = sub.add_parser("kiemtra", help="kiểm tra hộ nghèo, cận nghèo theo chuẩn nghèo đang áp dụng (hỏi từng câu, hoặc cho đủ tham số)")
+    p.add_argument("--area", choices=sorted(_AREA_CHOICES), help="khu vực: rural (nong-thon) hoặc urban (thanh-thi)")
+    p.add_argument("--members", help="số người trong hộ")
+    p.add_argument("--income", help="tổng thu nhập của cả hộ mỗi tháng: 6000000, 6.000.000, '6 triệu', 6tr")
+    p.add_argument("--yes", metavar="MÃ,MÃ", help="mã các câu trả lời Có (xem --questions)")
+    p.add_argument("--no", metavar="MÃ,MÃ", help="mã các câu trả lời Không; mỗi câu phải có trong --yes hoặc --no")
+    p.add_argument("--date", help="ngày áp dụng (YYYY-MM-DD; mặc định hôm nay)")
+    p.add_argument("--questions", action="store_true", help="in các câu hỏi và mã của chúng")
+    p.add_argument("--no-support", action="store_true", help="không tìm chính sách hỗ trợ trong văn bản (không cần chỉ mục)")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_kiemtra)
 
     p = sub.add_parser("run-questions", help="trả lời một tệp JSONL (id, question), mỗi dòng một kết quả JSON")
     p.add_argument("file")

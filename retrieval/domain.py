@@ -211,6 +211,9 @@ class AnswerStatus(str, Enum):
     ANSWERED = "answered"
     NOT_COVERED = "not_covered"  # the documents do not cover the question
     INVALID_QUESTION = "invalid_question"  # empty or too long
+    # "có phải hộ nghèo không" with an income figure: the income lines of the standard in
+    # force and its legal basis, a pointer to the step-by-step check, then any quotes found
+    ELIGIBILITY_HINT = "eligibility_hint"
 
 
 @dataclass(frozen=True)
@@ -230,10 +233,13 @@ class Answer:
     evidence: dict[str, float] = field(default_factory=dict)
     rejected: tuple[Hit, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
+    # fixed text that comes before the quotes (the eligibility hint); ``text`` includes it
+    preface: str = ""
 
     @property
     def found(self) -> bool:
-        return self.status is AnswerStatus.ANSWERED
+        """The answer says something of substance: quotes, or the eligibility rule."""
+        return self.status in (AnswerStatus.ANSWERED, AnswerStatus.ELIGIBILITY_HINT)
 
     def to_dict(self) -> dict:
         return {

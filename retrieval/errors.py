@@ -31,3 +31,15 @@ class UnknownDocumentError(RetrievalError, KeyError):
 
     def __str__(self) -> str:  # KeyError would print the repr
         return str(self.args[0]) if self.args else "unknown document"
+
+
+class StandardsError(ConfigError):
+    """The poverty-standards data file is missing or holds an invalid value."""
+
+
+class NoStandardError(RetrievalError):
+    """No poverty standard in the data file applies on the date asked about."""
+
+
+class EligibilityInputError(RetrievalError, ValueError):
+    """The household described to the eligibility check is incomplete or impossible."""

@@ -76,6 +76,13 @@ class AnswerSettings(_Section):
     max_question_chars: int = Field(1000, ge=1, description="Longer questions are refused with a clear message.")
 
 
+class EligibilitySettings(_Section):
+    """The eligibility self-check (retrieval/eligibility.py) and its data file."""
+
+    standards_file: str = Field("", description="JSON file of the national poverty standards (periods, income lines, the 12 indicators and their questions, legal basis). Empty: the file shipped with the library, retrieval/data/poverty_standards.json.")
+    support_passages: int = Field(3, ge=0, le=10, description="Passages of the corpus shown under a check's result: the support policies that mention the household's group (0: none).")
+
+
 class ServerSettings(_Section):
     host: str = Field("127.0.0.1", description="Address the web service listens on (0.0.0.0: every interface).")
     port: int = Field(8000, ge=0, le=65535, description="Port the web service listens on.")
@@ -122,6 +129,7 @@ class Settings(_Section):
     embedding: EmbeddingSettings = EmbeddingSettings()
     search: SearchSettings = SearchSettings()
     answer: AnswerSettings = AnswerSettings()
+    eligibility: EligibilitySettings = EligibilitySettings()
     server: ServerSettings = ServerSettings()
     telegram: TelegramSettings = TelegramSettings()
     base_dir: Path = Field(REPO_ROOT, exclude=True, description="Folder that relative paths are resolved against (the config file's folder).")
@@ -140,6 +148,11 @@ class Settings(_Section):
     @property
     def index_dir(self) -> Path:
         return self.resolve(self.index.dir)
+
+    @property
+    def standards_path(self) -> Path | None:
+        """The poverty-standards file, or None for the one shipped with the library."""
+        return self.resolve(Path(self.eligibility.standards_file)) if self.eligibility.standards_file.strip() else None
 
     @property
     def state_dir(self) -> Path:

@@ -15,10 +15,10 @@ REPO = Path(__file__).resolve().parent.parent
 EVAL = REPO.parent / "shared" / "eval" / "dev.jsonl"
 
 
-def run(config: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess:
+def run(config: Path, *args: str, check: bool = True, stdin: str | None = None) -> subprocess.CompletedProcess:
     result = subprocess.run(
         [sys.executable, "-m", "retrieval", "--config", str(config), *args],
-        cwd=REPO, capture_output=True, text=True, timeout=600, env={**os.environ, "PYTHONPATH": str(REPO)},
+        cwd=REPO, capture_output=True, text=True, timeout=600, env={**os.environ, "PYTHONPATH": str(REPO)}, input=stdin,
     )
     if check and result.returncode != 0:
         raise AssertionError(f"exit {result.returncode}\n{result.stdout}\n{result.stderr}")
@@ -127,3 +127,48 @@ def test_add_list_remove_update_the_index(config, tmp_path):
     assert "0 văn bản phân tích lại" in removed.stdout and "4 văn bản" in removed.stdout
     refused = run(own, "add", str(tmp_path / "missing.pdf"), "--yes", check=False)
     assert refused.returncode == 2 and "không tìm thấy tệp" in refused.stderr
+
+
+# -- kiemtra: the eligibility self-check ----------------------------------------------------------
+ALL_IDS = ["employment", "dependants", "nutrition", "health_insurance", "adult_education", "school_attendance",
+           "housing_quality", "housing_area", "water", "latrine", "telecom", "information"]
+
+
+def test_kiemtra_with_flags_classifies_and_quotes_support(config):
+    yes = ["health_insurance", "employment"]  # deprived (asked "does anyone lack…?")
+    no = [i for i in ALL_IDS if i not in yes]  # water, latrine, telecom, information: "no" is deprived too
+    result = json.loads(run(config, "kiemtra", "--area", "nong-thon", "--members", "4", "--income", "5,8 triệu",
+                            "--yes", ",".join(yes), "--no", ",".join(no), "--date", "2024-06-01", "--json").stdout)
+    assert (result["classification"], result["label"]) == ("poor", "Hộ nghèo")
+    assert result["per_person_income"] == 1_450_000 and result["deprivation_count"] == 6
+    assert result["reasoning"][0] == "Thu nhập bình quân: 5.800.000 đồng ÷ 4 người = 1.450.000 đồng/người/tháng."
+    assert result["legal_basis"]["code"] == "07/2021/NĐ-CP" and "rà soát" in result["notice"]
+    assert result["support"] and all("hộ nghèo" in c["text"] for c in result["support"])
+    assert [c["number"] for c in result["support"]] == list(range(1, len(result["support"]) + 1))
+
+
+def test_kiemtra_asks_one_question_at_a_time_and_goes_back(config):
+    # n(ông thôn), 3 người, b(ack), 2 người, 3 triệu, c then b(ack) on question 1, then k… and c…
+    answers = ["n", "3", "b", "2", "3 trieu", "c", "b"] + ["k"] * 8 + ["c"] * 4
+    out = run(config, "kiemtra", "--no-support", stdin="\n".join(answers) + "\n").stdout
+    assert "Kết quả: Hộ cận nghèo" in out
+    assert "3.000.000 đồng ÷ 2 người = 1.500.000 đồng/người/tháng" in out  # the corrected size counts
+    assert "Hộ không thiếu hụt chỉ số nào" in out  # the answer taken back does not
+    assert "Lưu ý: Việc công nhận hộ nghèo, hộ cận nghèo do Ủy ban nhân dân cấp xã" in out
+    cancelled = run(config, "kiemtra", "--no-support", stdin="n\n4\n", check=False)
+    assert cancelled.returncode == 1 and "Đã hủy kiểm tra." in cancelled.stdout
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["--area", "urban", "--members", "2", "--income", "1tr", "--yes", "water"], "Còn thiếu câu trả lời cho 11/12 câu hỏi"),
+        (["--area", "urban", "--members", "0", "--income", "1tr"], "Số người phải từ 1 trở lên."),
+        (["--area", "urban", "--members", "2", "--income=-1tr"], "không thể là số âm"),
+        (["--members", "2"], "Thiếu --area, --income"),
+        (["--date", "2021-12-31", "--questions"], "Không có chuẩn nghèo nào áp dụng vào ngày 31/12/2021"),
+    ],
+)
+def test_kiemtra_refuses_bad_input(config, args, message):
+    result = run(config, "kiemtra", "--no-support", *args, check=False)
+    assert result.returncode == 2 and message in result.stderr

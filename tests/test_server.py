@@ -248,6 +248,10 @@ def test_search_filters(client):
 
 
 # -- bad input ----------------------------------------------------------------------------------
+INDICATORS = ["employment", "dependants", "nutrition", "health_insurance", "adult_education", "school_attendance",
+              "housing_quality", "housing_area", "water", "latrine", "telecom", "information"]
+ANSWERS = {i: False for i in INDICATORS}  # "no" to every question: water, latrine, telecom, information deprived
+ELIGIBLE = {"area": "rural", "members": 3, "monthly_income": 4_500_000, "answers": ANSWERS, "date": "2024-06-01"}
 BAD_INPUT = [
     ("/api/ask", {"question": ""}, 422, "Câu hỏi không được để trống."),
     ("/api/ask", {"question": "   \n\t "}, 422, "Câu hỏi không được để trống."),
@@ -277,6 +281,24 @@ BAD_INPUT = [
     ("/api/search", {"query": "a", "document_ids": "000"}, 422, "Danh sách mã văn bản (document_ids) phải là một danh sách."),
     ("/api/search", {"query": "a", "types": [None]}, 422, "Mục thứ 1 của danh sách loại văn bản (types) phải là một chuỗi văn bản."),
     ("/api/search", {"query": "a", "mode": "dense"}, 422, "Trường 'mode' không được hỗ trợ."),
+    # the eligibility check
+    ("/api/eligibility", {**ELIGIBLE, "monthly_income": -1}, 422, "Thu nhập của hộ mỗi tháng (monthly_income) không thể là số âm; hộ không có thu nhập thì gửi 0."),
+    ("/api/eligibility", {**ELIGIBLE, "monthly_income": 1.5}, 422, "Thu nhập của hộ mỗi tháng (monthly_income) phải là số nguyên từ 0 đến 1000000000000 (đồng)."),
+    ("/api/eligibility", {**ELIGIBLE, "monthly_income": "1,5 triệu"}, 422, "Thu nhập của hộ mỗi tháng (monthly_income) phải là số nguyên từ 0 đến 1000000000000 (đồng)."),
+    ("/api/eligibility", {**ELIGIBLE, "members": 0}, 422, "Số người trong hộ (members) phải là số nguyên từ 1 đến 100."),
+    ("/api/eligibility", {**ELIGIBLE, "members": 101}, 422, "Số người trong hộ (members) phải là số nguyên từ 1 đến 100."),
+    ("/api/eligibility", {**ELIGIBLE, "members": True}, 422, "Số người trong hộ (members) phải là số nguyên từ 1 đến 100."),
+    ("/api/eligibility", {**ELIGIBLE, "area": "mountain"}, 422, "Khu vực (area) phải là “rural” (nông thôn) hoặc “urban” (thành thị)."),
+    ("/api/eligibility", {k: v for k, v in ELIGIBLE.items() if k != "area"}, 422, "Thiếu khu vực (area)."),
+    ("/api/eligibility", {k: v for k, v in ELIGIBLE.items() if k != "answers"}, 422, "Thiếu câu trả lời (answers)."),
+    ("/api/eligibility", {**ELIGIBLE, "answers": []}, 422, "Câu trả lời (answers) phải là một đối tượng JSON {mã câu hỏi: true/false}."),
+    ("/api/eligibility", {**ELIGIBLE, "answers": {**ANSWERS, "water": "true"}}, 422, "Câu trả lời (answers) chỉ nhận true (Có) hoặc false (Không) cho mỗi câu hỏi."),
+    ("/api/eligibility", {**ELIGIBLE, "answers": {**ANSWERS, "water": 1}}, 422, "Câu trả lời (answers) chỉ nhận true (Có) hoặc false (Không) cho mỗi câu hỏi."),
+    ("/api/eligibility", {**ELIGIBLE, "answers": {"x" * 41: True}}, 422, "Mã câu hỏi trong câu trả lời (answers) dài quá 40 ký tự."),
+    ("/api/eligibility", {**ELIGIBLE, "answers": {k: v for k, v in ANSWERS.items() if k != "latrine"}}, 422, "Còn thiếu câu trả lời cho 1/12 câu hỏi: Nhà tiêu hợp vệ sinh."),
+    ("/api/eligibility", {**ELIGIBLE, "date": "2021-12-31"}, 404, "Không có chuẩn nghèo nào áp dụng vào ngày 31/12/2021. Tệp chuẩn nghèo có: Chuẩn nghèo đa chiều giai đoạn 2022–2025 (từ 01/01/2022)."),
+    ("/api/eligibility", {**ELIGIBLE, "date": "31/12/2024"}, 422, "Ngày áp dụng (date) phải là ngày dạng YYYY-MM-DD."),
+    ("/api/eligibility", {**ELIGIBLE, "pets": 2}, 422, "Trường 'pets' không được hỗ trợ."),
 ]
 
 
@@ -338,6 +360,74 @@ def test_unknown_routes_and_methods(client):
     assert r.status_code == 405 and r.json()["detail"].startswith("Phương thức POST")
     r = client.get("/static/khong-co.css")
     assert r.status_code == 404 and r.json() == {"detail": "Không tìm thấy địa chỉ này."}
+
+
+# -- the eligibility check ------------------------------------------------------------------------
+def test_eligibility_questions_come_from_the_data_file(client):
+    r = client.get("/api/eligibility/questions")
+    assert r.status_code == 200
+    body = r.json()
+    assert body["period"]["name"] == "Chuẩn nghèo đa chiều giai đoạn 2022–2025" and body["period"]["effective_to"] is None
+    assert body["period"]["legal_basis"]["citation"] == "Điều 3 Nghị định 07/2021/NĐ-CP ngày 27/01/2021 của Chính phủ"
+    assert body["period"]["income_lines"] == {"rural": 1_500_000, "urban": 2_000_000}
+    assert body["areas"] == [{"id": "rural", "label": "Nông thôn"}, {"id": "urban", "label": "Thành thị"}]
+    assert [q["id"] for q in body["questions"]] == INDICATORS
+    assert all(set(q) == {"id", "service", "name", "question", "definition"} for q in body["questions"])
+    assert "rà soát" in body["notice"]
+    assert client.get("/api/eligibility/questions", params={"date": "2022-01-01"}).json() == body
+    r = client.get("/api/eligibility/questions", params={"date": "2021-12-31"})
+    assert r.status_code == 404 and r.json()["detail"].startswith("Không có chuẩn nghèo nào áp dụng vào ngày 31/12/2021.")
+    r = client.get("/api/eligibility/questions", params={"date": "hôm qua"})
+    assert r.status_code == 422 and r.json() == {"detail": "Ngày áp dụng (date) phải là ngày dạng YYYY-MM-DD."}
+
+
+@pytest.mark.parametrize(
+    "area, members, income, deprived, classification",
+    [
+        ("rural", 3, 4_500_000, 4, "poor"),  # at the line, 4 deprivations
+        ("rural", 3, 4_500_001, 4, "average_living"),  # one đồng above
+        ("urban", 3, 4_500_001, 2, "near_poor"),  # the urban line is higher
+        ("urban", 1, 3_000_001, 0, "above_average_living"),
+    ],
+)
+def test_eligibility_check(client, area, members, income, deprived, classification):
+    answers = {i: i in ("water", "latrine", "telecom", "information")[deprived:] for i in INDICATORS}  # "yes" there: not deprived
+    body = {"area": area, "members": members, "monthly_income": income, "answers": answers, "date": "2024-06-01"}
+    r = client.post("/api/eligibility", json=body)
+    assert r.status_code == 200, r.text
+    result = r.json()
+    assert result["classification"] == classification and result["deprivation_count"] == deprived
+    assert result["checked_on"] == "2024-06-01" and result["period"]["id"] == "2022-2025"
+    assert result["legal_basis"]["code"] == "07/2021/NĐ-CP" and "Ủy ban nhân dân xã, phường" in result["notice"]
+    assert len(result["reasoning"]) == 4 and result["reasoning"][0].startswith("Thu nhập bình quân:")
+    group = {"poor": "hộ nghèo", "near_poor": "cận nghèo"}.get(classification)
+    if group:
+        assert result["support"] and all(group in c["text"] for c in result["support"])
+        assert [c["number"] for c in result["support"]] == list(range(1, len(result["support"]) + 1))
+        assert set(result["support"][0]) == {"passage_id", "text", "score", "location", "document", "number"}
+    else:
+        assert result["support"] == []  # the test corpus names no support for these groups
+
+
+def test_eligibility_unknown_question_ids_are_refused_without_echoing_them(client, caplog):
+    caplog.set_level(logging.DEBUG)
+    secret = "Nguyễn Văn Bí Mật"
+    r = client.post("/api/eligibility", json={**ELIGIBLE, "answers": {**ANSWERS, secret: True}})
+    assert r.status_code == 422
+    assert r.json()["detail"].startswith("Câu trả lời (answers) có mã câu hỏi không có trong Chuẩn nghèo đa chiều giai đoạn 2022–2025. Các mã: employment")
+    r = client.post("/api/eligibility", json={**ELIGIBLE, "answers": {**ANSWERS, secret: "có"}})
+    assert r.status_code == 422
+    assert secret not in "\n".join(rec.getMessage() for rec in caplog.records)
+
+
+def test_an_eligibility_question_is_answered_with_the_rule(client):
+    r = client.post("/api/ask", json={"question": "thu nhap 1 trieu mot thang o nong thon co phai ho ngheo khong"})
+    assert r.status_code == 200
+    body = r.json()
+    _check_answer_shape(body)
+    assert body["status"] == "eligibility_hint" and body["found"] is True
+    assert "1.500.000 đồng/người/tháng ở nông thôn" in body["answer"] and "07/2021/NĐ-CP" in body["answer"]
+    assert "Kiểm tra hộ nghèo" in body["answer"]
 
 
 # -- rate limits ----------------------------------------------------------------------------------
@@ -447,9 +537,17 @@ def test_pages_missing_give_404(settings, assistant, tmp_path):
 # -- schema -----------------------------------------------------------------------------------------
 def test_openapi_declares_every_error(client):
     schema = client.get("/openapi.json").json()
-    assert set(schema["paths"]) == {"/api/ask", "/api/ask/stream", "/api/search", "/api/documents", "/api/documents/{document_id}", "/healthz"}
+    assert set(schema["paths"]) == {
+        "/api/ask", "/api/ask/stream", "/api/search", "/api/documents", "/api/documents/{document_id}", "/healthz",
+        "/api/eligibility", "/api/eligibility/questions",
+    }
     error_ref = {"$ref": "#/components/schemas/ErrorResponse"}
-    for path in ("/api/ask", "/api/ask/stream", "/api/search"):
+    for code in ("404", "422"):
+        assert schema["paths"]["/api/eligibility/questions"]["get"]["responses"][code]["content"]["application/json"]["schema"] == error_ref
+    answers = schema["components"]["schemas"]["EligibilityRequest"]["properties"]["answers"]  # from the standards file
+    assert answers["required"] == INDICATORS and answers["additionalProperties"] is False
+    assert answers["properties"]["water"] == {"type": "boolean", "title": "Nguồn nước sinh hoạt", "description": answers["properties"]["water"]["description"]}
+    for path in ("/api/ask", "/api/ask/stream", "/api/search", "/api/eligibility"):
         responses = schema["paths"][path]["post"]["responses"]
         assert {"200", "400", "413", "422", "429", "500"} <= set(responses)
         for code in ("400", "413", "422", "429", "500"):

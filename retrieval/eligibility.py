@@ -1,0 +1,217 @@
+"""The eligibility self-check: is a household poor, near-poor or of average living standard
+under the national multidimensional poverty standard in force?
+
+The rule (one standard period, see ``standards``), compared per person per month:
+
+- income per person = the household's monthly income ÷ its members, compared exactly (no
+  rounding: one đồng above the line is above it); "at the line" counts as at or below;
+- poor: income at or below the line **and** deprived on at least ``poor_min_deprivations``
+  of the indicators; near-poor: at or below the line and deprived on fewer;
+- average living standard: above the line and at most ``average_living_upper``;
+- above that: none of these groups (``ABOVE_AVERAGE_LIVING``).
+
+``check`` is pure: same household and period, same result. The official classification is
+the commune's annual review, and every result says so (the period's ``notice``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import date
+from enum import Enum
+from fractions import Fraction
+
+from .amounts import MAX_MEMBERS, MAX_MONTHLY_INCOME, format_money
+from .errors import EligibilityInputError
+from .standards import AREA_NAMES, AREAS, Indicator, LegalBasis, PovertyStandards, StandardPeriod, load_standards
+
+
+class Classification(str, Enum):
+    POOR = "poor"
+    NEAR_POOR = "near_poor"
+    AVERAGE_LIVING = "average_living"
+    # income above the average-living upper bound: in none of the standard's groups
+    ABOVE_AVERAGE_LIVING = "above_average_living"
+
+    @property
+    def label(self) -> str:
+        return _LABELS[self]
+
+
+_LABELS = {
+    Classification.POOR: "Hộ nghèo",
+    Classification.NEAR_POOR: "Hộ cận nghèo",
+    Classification.AVERAGE_LIVING: "Hộ có mức sống trung bình",
+    Classification.ABOVE_AVERAGE_LIVING: "Không thuộc hộ nghèo, hộ cận nghèo hay hộ có mức sống trung bình",
+}
+
+
+@dataclass(frozen=True)
+class SupportTopic:
+    """How the corpus is searched for a group's support policies: the query, and the words a
+    passage must contain to count as being about that group."""
+
+    query: str
+    mentions: tuple[str, ...]
+
+
+SUPPORT_TOPICS: dict[Classification, SupportTopic] = {
+    Classification.POOR: SupportTopic("chính sách hỗ trợ hộ nghèo", ("hộ nghèo",)),
+    Classification.NEAR_POOR: SupportTopic("chính sách hỗ trợ hộ cận nghèo", ("cận nghèo",)),
+    Classification.AVERAGE_LIVING: SupportTopic("chính sách hỗ trợ hộ có mức sống trung bình", ("mức sống trung bình",)),
+}
+
+
+@dataclass(frozen=True)
+class Household:
+    """What the citizen tells the check."""
+
+    area: str  # "rural" (nông thôn) or "urban" (thành thị)
+    members: int  # people living and sharing income in the household, at least 1
+    monthly_income: int  # the whole household's income per month, đồng
+    answers: Mapping[str, bool] = field(default_factory=dict)  # indicator id → the answer: yes (True) / no (False)
+
+
+@dataclass(frozen=True)
+class EligibilityResult:
+    classification: Classification
+    period: StandardPeriod
+    household: Household
+    per_person_income: Fraction
+    income_line: int
+    average_living_upper: int
+    deprived: tuple[Indicator, ...]
+    reasoning: tuple[str, ...]
+    checked_on: date | None = None
+
+    @property
+    def label(self) -> str:
+        return self.classification.label
+
+    @property
+    def notice(self) -> str:
+        return self.period.notice
+
+    @property
+    def legal_basis(self) -> LegalBasis:
+        return self.period.legal_basis
+
+    def to_dict(self) -> dict:
+        h = self.household
+        return {
+            "classification": self.classification.value,
+            "label": self.label,
+            "period": {"id": self.period.id, "name": self.period.name},
+            "checked_on": self.checked_on.isoformat() if self.checked_on else None,
+            "area": h.area,
+            "members": h.members,
+            "monthly_income": h.monthly_income,
+            "per_person_income": round(float(self.per_person_income), 2),
+            "income_line": self.income_line,
+            "average_living_upper": self.average_living_upper,
+            "deprived": [{"id": i.id, "name": i.name, "service": i.service, "definition": i.definition} for i in self.deprived],
+            "deprivation_count": len(self.deprived),
+            "indicator_count": len(self.period.indicators),
+            "poor_min_deprivations": self.period.poor_min_deprivations,
+            "reasoning": list(self.reasoning),
+            "legal_basis": self.legal_basis.to_dict(),
+            "notice": self.notice,
+        }
+
+
+def _is_int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def validate(household: Household, period: StandardPeriod) -> None:
+    """Raise EligibilityInputError (in Vietnamese, naming the problem) for impossible input."""
+    if household.area not in AREAS:
+        raise EligibilityInputError("Khu vực phải là “rural” (nông thôn) hoặc “urban” (thành thị).")
+    if not _is_int(household.members) or household.members < 1:
+        raise EligibilityInputError("Số người trong hộ phải là số nguyên từ 1 trở lên.")
+    if household.members > MAX_MEMBERS:
+        raise EligibilityInputError(f"Số người trong hộ tối đa là {MAX_MEMBERS}.")
+    if not _is_int(household.monthly_income):
+        raise EligibilityInputError("Thu nhập của hộ phải là số nguyên (đồng mỗi tháng).")
+    if household.monthly_income < 0:
+        raise EligibilityInputError("Thu nhập của hộ không thể là số âm; hộ không có thu nhập thì ghi 0.")
+    if household.monthly_income > MAX_MONTHLY_INCOME:
+        raise EligibilityInputError(f"Thu nhập của hộ tối đa là {format_money(MAX_MONTHLY_INCOME)} đồng mỗi tháng.")
+    known = {i.id for i in period.indicators}
+    unknown = sorted(str(k) for k in household.answers if k not in known)
+    if unknown:
+        shown = ", ".join(f"“{k[:40]}”" for k in unknown[:3])
+        raise EligibilityInputError(f"Không có câu hỏi mã {shown} trong {period.name}.")
+    for indicator in period.indicators:
+        if indicator.id in household.answers and not isinstance(household.answers[indicator.id], bool):
+            raise EligibilityInputError(f"Câu trả lời cho “{indicator.name}” phải là có (true) hoặc không (false).")
+    missing = [i for i in period.indicators if i.id not in household.answers]
+    if missing:
+        names = "; ".join(i.name for i in missing)
+        raise EligibilityInputError(f"Còn thiếu câu trả lời cho {len(missing)}/{len(period.indicators)} câu hỏi: {names}.")
+
+
+def check(household: Household, period: StandardPeriod, checked_on: date | None = None) -> EligibilityResult:
+    """Classify the household under ``period``; EligibilityInputError for invalid input."""
+    validate(household, period)
+    line = period.income_lines.of(household.area)
+    upper = period.average_living_upper.of(household.area)
+    per_person = Fraction(household.monthly_income, household.members)
+    deprived = tuple(i for i in period.indicators if i.deprived(household.answers[i.id]))
+    if per_person <= line:
+        poor = len(deprived) >= period.poor_min_deprivations
+        classification = Classification.POOR if poor else Classification.NEAR_POOR
+    elif per_person <= upper:
+        classification = Classification.AVERAGE_LIVING
+    else:
+        classification = Classification.ABOVE_AVERAGE_LIVING
+    reasoning = _reasoning(household, period, classification, per_person, line, upper, deprived)
+    return EligibilityResult(classification, period, household, per_person, line, upper, deprived, reasoning, checked_on)
+
+
+def check_on(on: date, household: Household, standards: PovertyStandards | None = None) -> EligibilityResult:
+    """Classify under the period in force on ``on`` (NoStandardError when none is)."""
+    standards = standards or load_standards()
+    return check(household, standards.period_on(on), checked_on=on)
+
+
+def _reasoning(
+    household: Household,
+    period: StandardPeriod,
+    classification: Classification,
+    per_person: Fraction,
+    line: int,
+    upper: int,
+    deprived: tuple[Indicator, ...],
+) -> tuple[str, ...]:
+    area = AREA_NAMES[household.area]
+    shown = format_money(per_person)
+    if household.members == 1:
+        average = f"Thu nhập bình quân: {shown} đồng/người/tháng (hộ 1 người)."
+    else:
+        average = f"Thu nhập bình quân: {format_money(household.monthly_income)} đồng ÷ {household.members} người = {shown} đồng/người/tháng."
+    if per_person <= line:
+        income = f"Mức này không cao hơn chuẩn nghèo về thu nhập ở {area} ({format_money(line)} đồng/người/tháng)."
+    elif per_person <= upper:
+        income = (f"Mức này cao hơn chuẩn nghèo về thu nhập ở {area} ({format_money(line)} đồng/người/tháng) "
+                  f"nhưng không cao hơn {format_money(upper)} đồng, mức trên của hộ có mức sống trung bình.")
+    else:
+        income = (f"Mức này cao hơn chuẩn nghèo về thu nhập ở {area} ({format_money(line)} đồng/người/tháng) "
+                  f"và cao hơn {format_money(upper)} đồng, mức trên của hộ có mức sống trung bình.")
+    total = len(period.indicators)
+    if deprived:
+        deprivations = f"Hộ thiếu hụt {len(deprived)}/{total} chỉ số dịch vụ xã hội cơ bản: {'; '.join(i.name for i in deprived)}."
+    else:
+        deprivations = f"Hộ không thiếu hụt chỉ số nào trong {total} chỉ số dịch vụ xã hội cơ bản."
+    basis = f"{period.name} ({period.legal_basis.short})"
+    n = period.poor_min_deprivations
+    conclusion = {
+        Classification.POOR: f"Thu nhập không cao hơn chuẩn nghèo và thiếu hụt từ {n} chỉ số trở lên, nên theo {basis}, hộ thuộc diện hộ nghèo.",
+        Classification.NEAR_POOR: f"Thu nhập không cao hơn chuẩn nghèo và thiếu hụt dưới {n} chỉ số, nên theo {basis}, hộ thuộc diện hộ cận nghèo.",
+        Classification.AVERAGE_LIVING: (f"Thu nhập cao hơn chuẩn nghèo nên hộ không thuộc diện hộ nghèo hay cận nghèo, dù thiếu hụt bao nhiêu chỉ số; "
+                                        f"theo {basis}, hộ thuộc diện hộ có mức sống trung bình."),
+        Classification.ABOVE_AVERAGE_LIVING: (f"Thu nhập cao hơn mức trên của hộ có mức sống trung bình, nên theo {basis}, "
+                                              "hộ không thuộc diện hộ nghèo, hộ cận nghèo hay hộ có mức sống trung bình."),
+    }[classification]
+    return (average, income, deprivations, conclusion)
