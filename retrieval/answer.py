@@ -21,7 +21,7 @@ from .index import LoadedIndex, lexical_input
 from .search import DenseResult, Searcher
 from .settings import AnswerSettings, SearchMode
 from .standards import PovertyStandards
-from .text import content_syllables, normalize, query_pairs, split_clauses, split_sentences, syllable_pairs, syllables
+from .text import content_syllables, normalize, query_pairs, split_clauses, split_sentences, strip_markup, syllable_pairs, syllables
 
 # A similarity this far below the threshold adds nothing to a sentence's score.
 _DENSE_FLOOR = 0.75
@@ -136,7 +136,7 @@ class Answerer:
         ctx.hint = eligibility_hint(ctx.question, period)
 
     def contextualize(self, ctx: AnswerContext) -> None:
-        ctx.query = contextualize(ctx.question, ctx.history)
+        ctx.query = contextualize(strip_markup(ctx.question), [strip_markup(h) for h in ctx.history])
 
     def assess_evidence(self, ctx: AnswerContext) -> None:
         """Abstain unless one retrieved clause covers the question's informative words and

@@ -16,7 +16,7 @@ from .embeddings import Embedder
 from .fusion import reciprocal_rank_fusion
 from .index import LoadedIndex
 from .settings import SearchMode, SearchSettings
-from .text import lexical_terms, normalize, syllables
+from .text import lexical_terms, normalize, strip_markup, syllables
 
 
 _FILTER_CACHE_SIZE = 64
@@ -53,7 +53,7 @@ class Searcher:
         mode = mode or self.settings.mode
         if mode != "bm25" and self.embedder is None:
             mode = "bm25"
-        queries = [normalize(q).replace("\n", " ") for q in queries]
+        queries = [strip_markup(normalize(q)).replace("\n", " ") for q in queries]
         if not any(syllables(q) for q in queries):
             return [([], None) for _ in queries]
         allowed = self._allowed(filters)

@@ -25,6 +25,16 @@ def normalize(text: str) -> str:
     return "\n".join(_SPACES.sub(" ", line).strip() for line in text.split("\n"))
 
 
+# An HTML-looking tag in a question ("<b>hộ nghèo</b>", pasted or typed to format it).
+_MARKUP_TAG = re.compile(r"</?[A-Za-z][A-Za-z0-9]{0,9}(?:\s[^<>]{0,200})?/?>")
+
+
+def strip_markup(text: str) -> str:
+    """A question without its markup tags: '<b>hộ nghèo</b>' -> ' hộ nghèo '. The tag names
+    would otherwise count as words to look for ('b'), and no clause contains them."""
+    return _MARKUP_TAG.sub(" ", text)
+
+
 def squash_spaces(text: str) -> str:
     """NFC and all whitespace runs to one space: how gold strings and quotes are compared."""
     return " ".join(unicodedata.normalize("NFC", text).split())

@@ -121,3 +121,10 @@ def test_check_eligibility_through_the_assistant(assistant):
     assert assistant.check_eligibility(Household("urban", 2, 4_000_000, answers)).checked_on == date.today()
     with pytest.raises(NoStandardError):
         assistant.check_eligibility(Household("urban", 2, 4_000_000, answers), on=date(2020, 1, 1))
+
+
+def test_markup_in_a_question_is_not_a_word_to_look_for(assistant):
+    plain = assistant.ask("hộ nghèo và cận nghèo được vay vốn ở đâu?")
+    marked = assistant.ask("<b>hộ nghèo</b> & cận nghèo được vay vốn ở đâu?")
+    assert plain.found and marked.found
+    assert [c.hit.passage.id for c in marked.citations] == [c.hit.passage.id for c in plain.citations]

@@ -1,6 +1,6 @@
 import pytest
 
-from retrieval.text import content_syllables, fold, lexical_terms, normalize, query_pairs, split_clauses, split_sentences, syllables, truncate_words
+from retrieval.text import content_syllables, fold, lexical_terms, normalize, query_pairs, split_clauses, split_sentences, strip_markup, syllables, truncate_words
 
 
 @pytest.mark.parametrize(
@@ -87,3 +87,18 @@ def test_truncate_words():
 def test_normalize_survives_a_lone_surrogate():
     # broken client input must not crash segmentation later on
     assert normalize("hộ nghèo \ud800") == "hộ nghèo ?"
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("<b>hộ nghèo</b> & cận nghèo", " hộ nghèo  & cận nghèo"),
+        ('<a href="x">vay vốn</a>', " vay vốn "),
+        ("<br/>dòng<br />", " dòng "),
+        ("thu nhập < 1,5 triệu và > 1 triệu", "thu nhập < 1,5 triệu và > 1 triệu"),  # comparisons stay
+        ("<3 hộ", "<3 hộ"),
+        ("", ""),
+    ],
+)
+def test_strip_markup(text, expected):
+    assert strip_markup(text) == expected
