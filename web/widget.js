@@ -5,7 +5,12 @@
  *
  * Everything lives in an open Shadow DOM so the host page's CSS and ours never mix.
  * Every string that comes from the server is rendered with textContent, never as HTML.
- * The only global is window.TroLyGiamNgheo = {open, close, ask}.
+ * The only global is window.TroLyGiamNgheo = {open, close, ask, check}.
+ *
+ * "Kiểm tra hộ nghèo" opens a step-by-step form in the panel: area, members, income, then the
+ * questions of the poverty standard in force (from GET /api/eligibility/questions, so nothing
+ * about the standard is written here), one at a time with "Quay lại" and "Hủy"; the result of
+ * POST /api/eligibility lands in the conversation.
  */
 (() => {
   "use strict";
@@ -52,6 +57,29 @@
     badRequest: "Câu hỏi chưa hợp lệ. Vui lòng diễn đạt lại và thử lại.",
     serverError: "Máy chủ đang gặp sự cố. Vui lòng thử lại sau.",
     generic: "Đã có lỗi xảy ra. Vui lòng thử lại sau.",
+    checkOpen: "Kiểm tra hộ nghèo, cận nghèo",
+    checkIntro: "Hộ của bạn có thuộc diện hộ nghèo, hộ cận nghèo không? Trả lời vài câu hỏi để tự kiểm tra theo chuẩn nghèo đang áp dụng.",
+    checkTitle: "Kiểm tra hộ nghèo, cận nghèo",
+    checkLoading: "Đang tải câu hỏi…",
+    checkSending: "Đang kiểm tra…",
+    checkStep: (n, total) => `Bước ${n}/${total}`,
+    checkBack: "Quay lại",
+    checkCancel: "Hủy",
+    checkNext: "Tiếp",
+    checkYes: "Có",
+    checkNo: "Không",
+    checkArea: "Hộ của bạn sống ở khu vực nào?",
+    checkMembers: "Hộ của bạn có bao nhiêu người (cùng ăn ở, chung thu nhập)?",
+    checkMembersHint: "Nhập một số, ví dụ: 4",
+    checkIncome: "Tổng thu nhập của cả hộ mỗi tháng là bao nhiêu?",
+    checkIncomeHint: "Tính bằng đồng, cộng thu nhập của mọi người trong hộ. Ví dụ: 6000000, 6.000.000 hoặc 6 triệu.",
+    checkIncomeEcho: (amount) => `= ${amount} đồng mỗi tháng`,
+    checkMembersError: "Số người phải là số nguyên từ 1 đến 100.",
+    checkIncomeError: "Hãy nhập số tiền, ví dụ: 6000000 hoặc 6 triệu (hộ không có thu nhập thì nhập 0).",
+    checkResult: (label) => `Kết quả: ${label}`,
+    checkAsked: (area, members, income) => `Tự kiểm tra: ${area}, ${members} người, thu nhập cả hộ ${income} đồng/tháng`,
+    checkBasis: "Căn cứ: ",
+    checkSupport: "Chính sách hỗ trợ trong văn bản",
   };
 
   const STYLES = `
@@ -181,6 +209,63 @@
     .send[aria-disabled="true"] { background: #5c7a96; cursor: progress; }
     .footnote { margin: 0; padding: 0 12px 8px; background: #ffffff; font-size: 12px; color: #4f5b67; }
 
+    .check-entry {
+      width: 100%; margin: 4px 0 8px; padding: 8px 12px; text-align: left;
+      border: 2px solid #0b4f8a; border-radius: 8px;
+      background: #0b4f8a; color: #ffffff; font-size: 15px; font-weight: 600; line-height: 1.4; cursor: pointer;
+    }
+    .check-entry:hover { background: #083a66; }
+    .msg-bot .check-entry { margin-top: 10px; }
+
+    .check {
+      flex: 1 1 auto; min-height: 0; overflow-y: auto; overflow-x: hidden; overscroll-behavior: contain;
+      padding: 12px 14px; background: #f4f6f9;
+    }
+    .check h3 { margin: 0 0 2px; font-size: 17px; font-weight: 700; line-height: 1.3; color: #1a1a1a; }
+    .check-period { margin: 0 0 10px; font-size: 13px; color: #44505c; }
+    .check-progress { margin: 0 0 4px; font-size: 14px; font-weight: 600; color: #44505c; }
+    .check-step { margin: 0; padding: 12px; border: 1px solid #d5dce4; border-radius: 10px; background: #ffffff; }
+    .check-service { margin: 0 0 4px; font-size: 13px; font-weight: 600; color: #0b4f8a; }
+    .check-question { margin: 0 0 10px; font-size: 16px; font-weight: 600; overflow-wrap: anywhere; }
+    .check-hint { margin: 0 0 8px; font-size: 14px; color: #44505c; }
+    .check-choices { display: flex; flex-wrap: wrap; gap: 8px; }
+    .check-choice {
+      flex: 1 1 120px; min-height: 44px; margin: 0; padding: 8px 12px;
+      border: 2px solid #0b4f8a; border-radius: 8px; background: #ffffff; color: #0b4f8a;
+      font-size: 16px; font-weight: 600; cursor: pointer;
+    }
+    .check-choice:hover { background: #e8f0f8; }
+    .check-choice[aria-pressed="true"] { background: #0b4f8a; color: #ffffff; }
+    .check-field { display: flex; gap: 8px; align-items: stretch; }
+    .check-input {
+      flex: 1 1 auto; min-width: 0; min-height: 44px; margin: 0; padding: 8px 10px;
+      border: 1px solid #6b7785; border-radius: 8px; background: #ffffff; color: #1a1a1a; font-size: 16px;
+    }
+    .check-input[aria-invalid="true"] { border: 2px solid #a61b1b; }
+    .check-next {
+      flex: none; min-height: 44px; padding: 0 16px; margin: 0;
+      border: 0; border-radius: 8px; background: #0b4f8a; color: #ffffff; font-size: 16px; font-weight: 600; cursor: pointer;
+    }
+    .check-echo { margin: 6px 0 0; min-height: 1.5em; font-size: 14px; color: #1d5e2a; }
+    .check-error { margin: 8px 0 0; font-size: 14px; font-weight: 600; color: #a61b1b; }
+    .check-nav { display: flex; justify-content: space-between; gap: 8px; margin-top: 12px; }
+    .check-nav button {
+      min-height: 44px; padding: 0 16px; margin: 0; border: 1px solid #6b7785; border-radius: 8px;
+      background: #ffffff; color: #1a1a1a; font-size: 15px; cursor: pointer;
+    }
+    .check-nav button:hover { background: #eef1f5; }
+
+    .msg-bot[data-state="eligibility"] { border-left: 5px solid #0b4f8a; }
+    .check-label { margin: 0 0 6px !important; font-size: 17px; font-weight: 700; color: #0b4f8a; }
+    .check-label:focus { outline: none; }
+    .check-label:focus-visible { outline: 3px solid #0b4f8a; }
+    .check-meta { margin: 0 0 6px !important; font-size: 14px; color: #44505c; }
+    .check-reasoning { margin: 0 0 8px; padding-left: 20px; }
+    .check-reasoning li { margin: 0 0 4px; }
+    .check-basis { margin: 0 0 6px !important; font-size: 14px; }
+    .check-notice { margin: 0 0 6px !important; padding: 8px 10px; border-radius: 8px; background: #fff6e5; color: #5a2900; font-size: 14px; }
+    .support-quote { margin: 6px 0 0 !important; font-size: 14px; color: #1a1a1a; white-space: pre-wrap; }
+
     /* Narrow screens: the open panel takes the whole viewport and hides the launcher. */
     @media (max-width: 480px) {
       .panel {
@@ -237,6 +322,30 @@
   function formatDate(isoDate) {
     const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(isoDate || "");
     return match ? `${match[3]}/${match[2]}/${match[1]}` : isoDate || "";
+  }
+
+  /** 1500000 → "1.500.000" (Vietnamese grouping). */
+  function formatMoney(amount) {
+    return String(Math.round(amount)).replace(/\B(?=(\d{3})+(?!\d))/g, ".");
+  }
+
+  /**
+   * What a citizen types for an amount: "6000000", "6.000.000", "6 triệu", "1,5 triệu", "2tr",
+   * "1tr5", "800 nghìn", "800k" → đồng, or null. (The API takes the number; the echo under the
+   * field shows what was understood.)
+   */
+  function parseMoney(text) {
+    const t = String(text || "").normalize("NFC").toLowerCase().replace(/\s*(đồng|dong|vnđ|vnd|đ)\s*$/, "").trim();
+    let m = /^\d{1,3}(?:[.,\s]\d{3})+$/.exec(t) || /^\d+$/.exec(t);
+    if (m) return Number(t.replace(/[.,\s]/g, ""));
+    const decimal = (s) => Number(s.replace(",", "."));
+    m = /^(\d+)\s*(?:triệu|trieu|tr)\s*(\d{1,3})$/.exec(t);
+    if (m) return Number(m[1]) * 1e6 + Number(m[2]) * 10 ** (6 - m[2].length);
+    m = /^(\d+(?:[.,]\d+)?)\s*(?:triệu|trieu|tr)$/.exec(t);
+    if (m) return Math.round(decimal(m[1]) * 1e6);
+    m = /^(\d+(?:[.,]\d+)?)\s*(?:nghìn|ngàn|nghin|ngan|k)$/.exec(t);
+    if (m) return Math.round(decimal(m[1]) * 1e3);
+    return null;
   }
 
   /** "[n] <code or title> (<dd/mm/yyyy>) — <location>" */
@@ -419,6 +528,30 @@
     }
   }
 
+  async function getJson(url, options) {
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
+    try {
+      const response = await fetch(url, { ...options, signal: controller.signal });
+      if (!response.ok) throw await errorFromResponse(response);
+      return await response.json();
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  function fetchQuestions(apiBase) {
+    return getJson(`${apiBase}/api/eligibility/questions`, { headers: { Accept: "application/json" } });
+  }
+
+  function postEligibility(apiBase, body) {
+    return getJson(`${apiBase}/api/eligibility`, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      body: JSON.stringify(body),
+    });
+  }
+
   // ---------- Rendering ----------
 
   function citationHref(apiBase, documentId, passageId) {
@@ -442,8 +575,15 @@
     return [el("p", { class: "sources-title", text: TEXT.sources }), list];
   }
 
-  function renderAnswer(answer, apiBase) {
+  function renderAnswer(answer, apiBase, openCheck) {
     const text = el("p", { class: "answer-text", "data-testid": "widget-answer", text: answer.answer });
+    if (answer.status === "eligibility_hint") {
+      // "có phải hộ nghèo không": the rule, the quotes if any, and the way to the check itself
+      const citations = Array.isArray(answer.citations) ? answer.citations : [];
+      const button = el("button", { type: "button", class: "check-entry", "data-testid": "widget-hint-check", text: TEXT.checkOpen });
+      button.addEventListener("click", () => openCheck());
+      return [text, ...(citations.length ? renderCitationList(citations, apiBase) : []), button];
+    }
     // A question with nothing to search for: the server says what to fix; "not found" would mislead.
     if (answer.status === "invalid_question") return [text];
     if (answer.found === false) {
@@ -457,8 +597,37 @@
     return citations.length ? [text, ...renderCitationList(citations, apiBase)] : [text];
   }
 
+  /** The result of a check: the group, the reasoning, the basis, the notice, the support found. */
+  function renderEligibility(result, apiBase) {
+    const label = el("p", { class: "check-label", tabindex: "-1", "data-testid": "widget-check-label", text: TEXT.checkResult(result.label) });
+    const reasoning = el(
+      "ul",
+      { class: "check-reasoning", "data-testid": "widget-check-reasoning" },
+      result.reasoning.map((line) => el("li", { "data-testid": "widget-check-reason", text: line }))
+    );
+    const basis = result.legal_basis || {};
+    const nodes = [
+      label,
+      el("p", { class: "check-meta", "data-testid": "widget-check-period", text: `${result.period.name}, áp dụng ngày ${formatDate(result.checked_on)}` }),
+      reasoning,
+      el("p", { class: "check-basis", "data-testid": "widget-check-basis", text: `${TEXT.checkBasis}${basis.citation || basis.code || ""}` }),
+      el("p", { class: "check-notice", "data-testid": "widget-check-notice", text: result.notice }),
+    ];
+    const support = Array.isArray(result.support) ? result.support : [];
+    if (support.length) {
+      nodes.push(el("p", { class: "sources-title", text: TEXT.checkSupport }));
+      for (const citation of support) {
+        const text = citation.text.length > 320 ? `${citation.text.slice(0, 319).trimEnd()}…` : citation.text;
+        nodes.push(el("p", { class: "support-quote", "data-testid": "widget-support-quote", text: `“${text}” [${citation.number}]` }));
+      }
+      const [, list] = renderCitationList(support, apiBase);
+      nodes.push(list);
+    }
+    return { nodes, label };
+  }
+
   /** One assistant message, from loading to its final state. */
-  function createReply(apiBase) {
+  function createReply(apiBase, openCheck) {
     const message = el("div", {
       class: "msg msg-bot",
       "data-testid": "widget-message",
@@ -487,13 +656,227 @@
       },
       showAnswer(answer) {
         if (!answer || typeof answer.answer !== "string") throw new UserFacingError(TEXT.generic);
-        const state = answer.status === "invalid_question" ? "invalid" : answer.found === false ? "not-found" : "answered";
-        settle(state, renderAnswer(answer, apiBase));
+        const state =
+          answer.status === "invalid_question" ? "invalid"
+          : answer.status === "eligibility_hint" ? "hint"
+          : answer.found === false ? "not-found" : "answered";
+        settle(state, renderAnswer(answer, apiBase, openCheck));
         if (answer.status) message.dataset.status = answer.status;
       },
       showError(text) {
         settle("error", [el("p", { "data-testid": "widget-error", text })]);
       },
+    };
+  }
+
+  // ---------- The eligibility check ----------
+
+  /**
+   * The step-by-step form: area, members, income, then one step per question of the standard in
+   * force, each with "Quay lại" and "Hủy". hooks.onResult(result, askedText) once the API has
+   * answered; hooks.onLeave() on "Hủy" (or "Quay lại" at the first step).
+   */
+  function createCheck(apiBase, hooks) {
+    const heading = el("h3", { id: "widget-check-heading", "data-testid": "widget-check-title", text: TEXT.checkTitle });
+    const periodLine = el("p", { class: "check-period", "data-testid": "widget-check-standard" });
+    const progress = el("p", { class: "check-progress", "data-testid": "widget-check-progress" });
+    const stepBox = el("div", { class: "check-step", "data-testid": "widget-check-step" });
+    const error = el("p", { class: "check-error", id: "widget-check-error", role: "alert", "data-testid": "widget-check-error", hidden: "" });
+    const back = el("button", { type: "button", "data-testid": "widget-check-back", text: TEXT.checkBack });
+    const cancel = el("button", { type: "button", "data-testid": "widget-check-cancel", text: TEXT.checkCancel });
+    const element = el(
+      "section",
+      { class: "check", "aria-labelledby": "widget-check-heading", "data-testid": "widget-check", hidden: "" },
+      [heading, periodLine, progress, stepBox, error, el("div", { class: "check-nav" }, [back, cancel])]
+    );
+
+    let data = null; // GET /api/eligibility/questions, fetched once
+    let step = 0;
+    let values = { area: null, members: null, income: null, answers: {} };
+    let busy = false;
+    let focusTarget = null;
+
+    const steps = () => ["area", "members", "income", ...data.questions.map((q) => q.id)];
+
+    function setError(text) {
+      error.textContent = text;
+      error.hidden = !text;
+    }
+
+    function choice(label, pressed, onChoose) {
+      const button = el("button", {
+        type: "button",
+        class: "check-choice",
+        "aria-pressed": String(pressed),
+        "data-testid": "widget-check-choice",
+        text: label,
+      });
+      button.addEventListener("click", () => {
+        if (!busy) onChoose();
+      });
+      return button;
+    }
+
+    function choiceStep(service, questionText, options) {
+      const question = el("p", { class: "check-question", id: "widget-check-question", "data-testid": "widget-check-question", text: questionText });
+      const buttons = options.map(([label, pressed, onChoose]) => choice(label, pressed, onChoose));
+      const group = el("div", { class: "check-choices", role: "group", "aria-labelledby": "widget-check-question" }, buttons);
+      stepBox.replaceChildren(...(service ? [el("p", { class: "check-service", text: service })] : []), question, group);
+      return buttons.find((b) => b.getAttribute("aria-pressed") === "true") || buttons[0];
+    }
+
+    function numberStep(kind) {
+      const income = kind === "income";
+      const label = el("label", {
+        for: "widget-check-input",
+        class: "check-question",
+        id: "widget-check-question",
+        "data-testid": "widget-check-question",
+        text: income ? TEXT.checkIncome : TEXT.checkMembers,
+      });
+      const hint = el("p", { class: "check-hint", id: "widget-check-hint", text: income ? TEXT.checkIncomeHint : TEXT.checkMembersHint });
+      const input = el("input", {
+        id: "widget-check-input",
+        class: "check-input",
+        type: "text",
+        inputmode: income ? "text" : "numeric",
+        autocomplete: "off",
+        "aria-describedby": "widget-check-hint widget-check-error",
+        "data-testid": "widget-check-input",
+      });
+      const echo = el("p", { class: "check-echo", "aria-live": "polite", "data-testid": "widget-check-echo" });
+      const previous = values[kind];
+      if (previous !== null) input.value = income ? formatMoney(previous) : String(previous);
+      const showEcho = () => {
+        const amount = income ? parseMoney(input.value) : null;
+        echo.textContent = amount === null ? "" : TEXT.checkIncomeEcho(formatMoney(amount));
+      };
+      if (income) input.addEventListener("input", showEcho);
+      showEcho();
+      const next = el("button", { type: "submit", class: "check-next", "data-testid": "widget-check-next", text: TEXT.checkNext });
+      const form = el("form", { novalidate: "" }, [label, hint, el("div", { class: "check-field" }, [input, next]), echo]);
+      form.addEventListener("submit", (event) => {
+        event.preventDefault();
+        if (busy) return;
+        const raw = input.value.trim();
+        const value = income ? parseMoney(raw) : /^\d+$/.test(raw) ? Number(raw) : null;
+        const valid = value !== null && (income ? value >= 0 && value <= 1e12 : value >= 1 && value <= 100);
+        if (!valid) {
+          input.setAttribute("aria-invalid", "true");
+          setError(income ? TEXT.checkIncomeError : TEXT.checkMembersError);
+          input.focus();
+          return;
+        }
+        values[kind] = value;
+        advance();
+      });
+      stepBox.replaceChildren(form);
+      return input;
+    }
+
+    function render() {
+      const all = steps();
+      const id = all[step];
+      progress.textContent = TEXT.checkStep(step + 1, all.length);
+      setError("");
+      if (id === "area") {
+        focusTarget = choiceStep(
+          "",
+          TEXT.checkArea,
+          data.areas.map((area) => [area.label, values.area === area.id, () => ((values.area = area.id), advance())])
+        );
+      } else if (id === "members" || id === "income") {
+        focusTarget = numberStep(id);
+      } else {
+        const question = data.questions.find((q) => q.id === id);
+        const answered = values.answers[id];
+        focusTarget = choiceStep(question.service, question.question, [
+          [TEXT.checkYes, answered === true, () => ((values.answers[id] = true), advance())],
+          [TEXT.checkNo, answered === false, () => ((values.answers[id] = false), advance())],
+        ]);
+      }
+      focusTarget.focus();
+    }
+
+    function advance() {
+      if (step < steps().length - 1) {
+        step += 1;
+        render();
+      } else {
+        submit();
+      }
+    }
+
+    async function submit() {
+      busy = true;
+      element.setAttribute("aria-busy", "true");
+      progress.textContent = TEXT.checkSending;
+      const body = { area: values.area, members: values.members, monthly_income: values.income, answers: { ...values.answers } };
+      try {
+        const result = await postEligibility(apiBase, body);
+        const area = data.areas.find((a) => a.id === values.area);
+        const asked = TEXT.checkAsked(area ? area.label : values.area, values.members, formatMoney(values.income));
+        reset();
+        hooks.onResult(result, asked);
+      } catch (problem) {
+        progress.textContent = TEXT.checkStep(step + 1, steps().length);
+        setError(messageFor(problem)); // stay on the last question: the citizen may go back
+      } finally {
+        busy = false;
+        element.removeAttribute("aria-busy");
+      }
+    }
+
+    function reset() {
+      step = 0;
+      values = { area: null, members: null, income: null, answers: {} };
+    }
+
+    function leave() {
+      if (busy) return;
+      reset();
+      hooks.onLeave();
+    }
+
+    back.addEventListener("click", () => {
+      if (busy) return;
+      if (step === 0 || !data) leave();
+      else {
+        step -= 1;
+        render();
+      }
+    });
+    cancel.addEventListener("click", leave);
+
+    async function start() {
+      if (data) {
+        render();
+        return;
+      }
+      progress.textContent = "";
+      const loading = el("p", { class: "status", "data-testid": "widget-check-loading" }, [
+        el("span", { class: "spinner", "aria-hidden": "true" }),
+        TEXT.checkLoading,
+      ]);
+      stepBox.replaceChildren(loading);
+      focusTarget = cancel;
+      cancel.focus();
+      try {
+        data = await fetchQuestions(apiBase);
+      } catch (problem) {
+        stepBox.replaceChildren();
+        setError(messageFor(problem));
+        return;
+      }
+      const basis = data.period.legal_basis || {};
+      periodLine.textContent = basis.code ? `${data.period.name} (${basis.kind} ${basis.code})` : data.period.name;
+      if (!element.hidden) render();
+    }
+
+    return {
+      element,
+      start,
+      focus: () => (focusTarget || cancel).focus(),
     };
   }
 
@@ -539,7 +922,14 @@
       )
     );
     const suggestionsBlock = el("div", {}, [el("p", { text: TEXT.suggestionsIntro }), suggestionList]);
-    const intro = el("div", { class: "intro" }, [el("p", { "data-testid": "widget-intro", text: TEXT.greeting }), suggestionsBlock]);
+    // stays when the suggestions go: the way to the eligibility check
+    const checkEntry = el("button", { type: "button", class: "check-entry", "data-testid": "widget-check-open", text: TEXT.checkOpen });
+    const intro = el("div", { class: "intro" }, [
+      el("p", { "data-testid": "widget-intro", text: TEXT.greeting }),
+      suggestionsBlock,
+      el("p", { "data-testid": "widget-check-intro", text: TEXT.checkIntro }),
+      checkEntry,
+    ]);
 
     const log = el("div", {
       class: "log",
@@ -565,6 +955,11 @@
       sendButton,
     ]);
 
+    const check = createCheck(apiBase, {
+      onLeave: () => closeCheck(),
+      onResult: (result, asked) => showEligibility(result, asked),
+    });
+
     const panel = el(
       "div",
       {
@@ -578,6 +973,7 @@
       },
       [
         header,
+        check.element,
         scroller,
         form,
         el("p", { class: "footnote", "data-testid": "widget-footnote", text: TEXT.footnote }),
@@ -599,7 +995,51 @@
       panel.hidden = false;
       root.classList.add("is-open");
       launcher.setAttribute("aria-expanded", "true");
+      if (checking()) check.focus();
+      else input.focus();
+    }
+
+    function checking() {
+      return !check.element.hidden;
+    }
+
+    /** The check takes the place of the conversation and the composer while it runs. */
+    function openCheck() {
+      if (!isOpen()) open();
+      if (checking()) {
+        check.focus();
+        return;
+      }
+      scroller.hidden = true;
+      form.hidden = true;
+      check.element.hidden = false;
+      check.start();
+    }
+
+    function closeCheck() {
+      check.element.hidden = true;
+      scroller.hidden = false;
+      form.hidden = false;
       input.focus();
+    }
+
+    /** The result joins the conversation: what was checked, then the answer. */
+    function showEligibility(result, asked) {
+      closeCheck();
+      suggestionsBlock.remove();
+      const askedNode = el("div", { class: "msg msg-user", "data-testid": "widget-message", "data-role": "user" }, [
+        el("span", { class: "sr-only", text: TEXT.you }),
+        el("p", { text: asked }),
+      ]);
+      const { nodes, label } = renderEligibility(result, apiBase);
+      const reply = el(
+        "div",
+        { class: "msg msg-bot", "data-testid": "widget-message", "data-role": "assistant", "data-state": "eligibility", "data-classification": result.classification },
+        [el("span", { class: "sr-only", text: TEXT.assistant }), ...nodes]
+      );
+      log.append(askedNode, reply);
+      reveal(askedNode);
+      label.focus();
     }
 
     function close() {
@@ -632,7 +1072,7 @@
         el("span", { class: "sr-only", text: TEXT.you }),
         el("p", { text: question }),
       ]);
-      const reply = createReply(apiBase);
+      const reply = createReply(apiBase, openCheck);
       log.append(questionNode, reply.element);
       reveal(questionNode);
 
@@ -652,7 +1092,7 @@
 
     /** Tab and Shift+Tab cycle inside the open panel; Escape is the way out. */
     function keepTabInPanel(event) {
-      const focusable = [...panel.querySelectorAll("button, a[href], textarea")].filter(
+      const focusable = [...panel.querySelectorAll("button, a[href], textarea, input")].filter(
         (node) => node.getClientRects().length > 0
       );
       if (!focusable.length) return;
@@ -669,6 +1109,7 @@
 
     launcher.addEventListener("click", () => (isOpen() ? close() : open()));
     closeButton.addEventListener("click", close);
+    checkEntry.addEventListener("click", openCheck);
     suggestionList.addEventListener("click", (event) => {
       const button = event.target.closest("button");
       if (!button) return;
@@ -700,7 +1141,7 @@
     });
 
     document.body.append(host);
-    return { open, close, ask };
+    return { open, close, ask, openCheck };
   }
 
   function start() {
@@ -710,6 +1151,7 @@
       open: () => widget.open(),
       close: () => widget.close(),
       ask: (question) => widget.ask(question),
+      check: () => widget.openCheck(),
     });
   }
 
