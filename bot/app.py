@@ -75,6 +75,7 @@ def build_application(settings: Settings, assistant: Assistant, token: str, *, w
     application.add_handler(CommandHandler("start", handlers.start, filters=only_messages))
     application.add_handler(CommandHandler("help", handlers.help, filters=only_messages))
     application.add_handler(CommandHandler("tim", handlers.search, filters=only_messages))
+    application.add_handler(CommandHandler("kiemtra", handlers.kiemtra, filters=only_messages))
     application.add_handler(CommandHandler("vanban", handlers.documents, filters=only_messages))
     application.add_handler(CallbackQueryHandler(handlers.button))
     application.add_handler(MessageHandler(only_messages & filters.TEXT & ~filters.COMMAND, handlers.question))

@@ -6,6 +6,8 @@ the answer showed (see ``bot.state``), so "📄 Xem nguồn" and 👍/👎 still
     s:12:3   show source [3] of reference 12
     v:12:1   vote 👍 (1) or 👎 (-1) on reference 12
     x:0      ask example question 0 of /start
+    k:3:5:y  /kiemtra check 3, step 5: answer y(es) / n(o), r(ural) / u(rban), b(ack), c(ancel)
+    k:s      start a /kiemtra check (under an answer to "… có phải hộ nghèo không")
 """
 
 from __future__ import annotations
@@ -44,12 +46,32 @@ class AskExample:
         return _checked(f"x:{self.index}")
 
 
-Callback = ShowSource | Vote | AskExample
+@dataclass(frozen=True)
+class CheckStep:
+    session: int
+    step: int
+    value: str  # one of CHECK_VALUES
+
+    def encode(self) -> str:
+        return _checked(f"k:{self.session}:{self.step}:{self.value}")
+
+
+@dataclass(frozen=True)
+class CheckStart:
+    def encode(self) -> str:
+        return _checked("k:s")
+
+
+CHECK_VALUES = {"y": "yes", "n": "no", "r": "rural", "u": "urban", "b": "back", "c": "cancel"}
+
+Callback = ShowSource | Vote | AskExample | CheckStep | CheckStart
 
 _PATTERNS = (
     (re.compile(r"s:(\d{1,12}):(\d{1,3})"), lambda m: ShowSource(int(m[1]), int(m[2]))),
     (re.compile(r"v:(\d{1,12}):(1|-1)"), lambda m: Vote(int(m[1]), int(m[2]))),
     (re.compile(r"x:(\d{1,2})"), lambda m: AskExample(int(m[1]))),
+    (re.compile(r"k:(\d{1,12}):(\d{1,3}):([ynrubc])"), lambda m: CheckStep(int(m[1]), int(m[2]), m[3])),
+    (re.compile(r"k:s"), lambda m: CheckStart()),
 )
 
 

@@ -21,14 +21,15 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from retrieval import Answer, AnswerStatus, Assistant, Settings, UnknownDocumentError
+from retrieval import AmountError, Answer, AnswerStatus, Assistant, Household, NoStandardError, Settings, StandardPeriod, UnknownDocumentError, parse_count, parse_money
 
+from . import check as checkflow
 from . import render, texts
-from .callbacks import AskExample, ShowSource, Vote, decode
+from .callbacks import AskExample, CheckStart, CheckStep, ShowSource, Vote, decode
 from .feedback import FeedbackStore
-from .keyboards import answer_keyboard, examples_keyboard, search_keyboard
+from .keyboards import answer_keyboard, check_result_keyboard, examples_keyboard, search_keyboard
 from .limits import Verdict
-from .state import ChatState, Reference
+from .state import ChatState, CheckProgress, Reference
 
 log = logging.getLogger("tro_ly.bot")
 
@@ -201,11 +202,16 @@ class Handlers:
 
     # -- questions -------------------------------------------------------------------------
     async def question(self, update: Update, context: Context) -> None:
-        """A plain question: the extractive answer with numbered citations and buttons."""
+        """A plain question: the extractive answer with numbered citations and buttons; or,
+        while /kiemtra waits for a number, that number."""
         message = update.effective_message
         question = addressed_text(message, context.bot.id, context.bot.username)
         if question is None:
             return  # group chatter not meant for the bot
+        progress = ChatState(context.chat_data).check
+        if progress is not None and checkflow.typed_step(progress.step) and message.chat.type == ChatType.PRIVATE:
+            await self._check_typed(context, update.effective_chat.id, question, progress)
+            return
         await self.answer(context, update.effective_chat.id, question, self._reply_target(message))
 
     async def answer(self, context: Context, chat_id: int, question: str, reply_to: int | None, shown_question: bool = False) -> None:
@@ -221,8 +227,9 @@ class Handlers:
             await self.send(context, chat_id, messages, reply_to=reply_to)
             return
         state.remember_question(question)
-        reference = state.add_reference(Reference("answer", question, answer.text, tuple(c.hit.passage.id for c in answer.citations)))
-        keyboard = answer_keyboard(reference, [c.number for c in answer.citations])
+        offer_check = answer.status is AnswerStatus.ELIGIBILITY_HINT  # "có phải hộ nghèo không": the check answers it
+        reference = state.add_reference(Reference("answer", question, answer.text, tuple(c.hit.passage.id for c in answer.citations), offers_check=offer_check))
+        keyboard = answer_keyboard(reference, [c.number for c in answer.citations], offer_check=offer_check)
         await self.send(context, chat_id, messages, keyboard, reply_to)
         log.info("Trả lời: %s, %d trích dẫn, %d tin nhắn, %.0f ms", answer.status.value, len(answer.citations), len(messages), (time.perf_counter() - started) * 1000)
 
@@ -234,6 +241,16 @@ class Handlers:
         chat_id = update.effective_chat.id
         state = ChatState(context.chat_data)
         # Telegram shows a spinner on the button until the query is answered: always answer it.
+        if isinstance(action, CheckStart):
+            if update.effective_chat.type != ChatType.PRIVATE:
+                await query.answer(texts.CHECK_PRIVATE_ONLY, show_alert=True)
+                return
+            await query.answer()
+            await self._start_check(context, update.effective_chat.id)
+            return
+        if isinstance(action, CheckStep):
+            await self._check_button(update, context, action)
+            return
         if isinstance(action, AskExample):
             questions = self.settings.telegram.example_questions
             if action.index >= len(questions):
@@ -285,7 +302,120 @@ class Handlers:
         log.info("Góp ý: %s", "👍" if vote.value > 0 else "👎")
         # tick the chosen button; Telegram refuses an edit that changes nothing
         if changed and isinstance(query.message, Message):
-            await query.edit_message_reply_markup(answer_keyboard(vote.reference, range(1, len(reference.passage_ids) + 1), vote.value))
+            await query.edit_message_reply_markup(answer_keyboard(vote.reference, range(1, len(reference.passage_ids) + 1), vote.value, reference.offers_check))
+
+    # -- /kiemtra: the eligibility self-check ----------------------------------------------
+    async def kiemtra(self, update: Update, context: Context) -> None:
+        """/kiemtra: one question a message, with buttons. Private chats only: it asks about a household."""
+        chat = update.effective_chat
+        if chat.type != ChatType.PRIVATE:
+            await self.send(context, chat.id, render.text_messages(texts.CHECK_PRIVATE_ONLY), reply_to=self._reply_target(update.effective_message))
+            return
+        await self._start_check(context, chat.id)
+
+    async def _start_check(self, context: Context, chat_id: int) -> None:
+        try:
+            period = self.assistant.eligibility_period()
+        except NoStandardError as exc:
+            await self.send(context, chat_id, render.text_messages(str(exc)))
+            return
+        progress = ChatState(context.chat_data).start_check(period.id)  # a new check replaces one under way
+        await self.send(context, chat_id, checkflow.intro_messages(period))
+        await self._ask_step(context, chat_id, period, progress)
+        log.info("Kiểm tra hộ nghèo: bắt đầu")
+
+    def _period_of(self, progress: CheckProgress) -> StandardPeriod | None:
+        """The standard the check was started under, if it is still the one in force."""
+        try:
+            period = self.assistant.eligibility_period()
+        except NoStandardError:
+            return None
+        return period if period.id == progress.period_id else None
+
+    async def _ask_step(self, context: Context, chat_id: int, period: StandardPeriod, progress: CheckProgress) -> None:
+        sent = await self.send(context, chat_id, checkflow.step_messages(period, progress.step), checkflow.step_keyboard(period, progress))
+        progress.message_id = sent.message_id if sent is not None else None
+
+    async def _close_step(self, context: Context, chat_id: int, period: StandardPeriod, progress: CheckProgress, note: str) -> None:
+        """The step's message keeps its question, shows what happened, and loses its buttons."""
+        if progress.message_id is None:
+            return
+        html = checkflow.closed_messages(period, progress.step, note)[0]
+        try:
+            await context.bot.edit_message_text(html, chat_id=chat_id, message_id=progress.message_id, parse_mode=ParseMode.HTML)
+        except TelegramError as exc:  # the user may have deleted it: the check goes on
+            log.info("Không sửa được tin nhắn câu hỏi: %s", describe_error(exc))
+
+    async def _check_button(self, update: Update, context: Context, action: CheckStep) -> None:
+        query = update.callback_query
+        chat_id = update.effective_chat.id
+        state = ChatState(context.chat_data)
+        progress = state.check
+        if progress is None or (progress.session, progress.step) != (action.session, action.step):
+            await query.answer(texts.CHECK_STALE, show_alert=True)
+            return
+        period = self._period_of(progress)
+        if period is None:
+            state.end_check()
+            await query.answer()
+            await self.send(context, chat_id, render.text_messages(texts.CHECK_STANDARD_CHANGED))
+            return
+        step = progress.step
+        allowed = "ru" if step == checkflow.AREA else "" if checkflow.typed_step(step) else "yn"
+        if action.value not in allowed + "bc":
+            await query.answer(texts.CHECK_STALE, show_alert=True)
+            return
+        await query.answer()
+        if action.value == "c" or (action.value == "b" and step == checkflow.AREA):
+            await self._close_step(context, chat_id, period, progress, texts.CHECK_CANCEL_BUTTON)
+            state.end_check()
+            await self.send(context, chat_id, render.text_messages(texts.CHECK_CANCELLED))
+            log.info("Kiểm tra hộ nghèo: hủy")
+            return
+        if action.value == "b":
+            await self._close_step(context, chat_id, period, progress, texts.CHECK_BACK_BUTTON)
+            progress.step -= 1
+            await self._ask_step(context, chat_id, period, progress)
+            return
+        if step == checkflow.AREA:
+            progress.area = "rural" if action.value == "r" else "urban"
+        else:
+            progress.answers[period.indicators[step - checkflow.FIRST_QUESTION].id] = action.value == "y"
+        await self._advance(context, chat_id, state, period, progress)
+
+    async def _check_typed(self, context: Context, chat_id: int, text: str, progress: CheckProgress) -> None:
+        """The number of members or the income, as typed: "4", "1,5 triệu", "1.500.000", "2tr"."""
+        state = ChatState(context.chat_data)
+        period = self._period_of(progress)
+        if period is None:
+            state.end_check()
+            await self.send(context, chat_id, render.text_messages(texts.CHECK_STANDARD_CHANGED))
+            return
+        try:
+            if progress.step == checkflow.MEMBERS:
+                progress.members = parse_count(text)
+            else:
+                progress.income = parse_money(text)
+        except AmountError as exc:
+            await self.send(context, chat_id, render.text_messages(str(exc), texts.CHECK_TYPE_AGAIN))
+            return
+        await self._advance(context, chat_id, state, period, progress)
+
+    async def _advance(self, context: Context, chat_id: int, state: ChatState, period: StandardPeriod, progress: CheckProgress) -> None:
+        await self._close_step(context, chat_id, period, progress, "✔️ " + checkflow.answer_label(period, progress, progress.step))
+        if progress.step + 1 < checkflow.step_count(period):
+            progress.step += 1
+            await self._ask_step(context, chat_id, period, progress)
+            return
+        started = time.perf_counter()
+        household = Household(progress.area, progress.members, progress.income, dict(progress.answers))
+        state.end_check()  # the household's answers leave the state before anything else can fail
+        async with typing_indicator(context, chat_id):
+            result = self.assistant.check_eligibility(household)
+            support = await asyncio.to_thread(self.assistant.support_for, result.classification)
+        reference = state.add_reference(Reference("check", "", "", tuple(c.hit.passage.id for c in support)))
+        await self.send(context, chat_id, checkflow.result_messages(result, support), check_result_keyboard(reference, [c.number for c in support]))
+        log.info("Kiểm tra hộ nghèo: xong, %d đoạn hỗ trợ, %.0f ms", len(support), (time.perf_counter() - started) * 1000)
 
     # -- errors ----------------------------------------------------------------------------
     async def on_error(self, update: object, context: Context) -> None:

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from . import texts
-from .callbacks import AskExample, ShowSource, Vote
+from .callbacks import AskExample, CheckStart, CheckStep, ShowSource, Vote
 
 PER_ROW = 3
 UP, DOWN = "👍", "👎"
@@ -17,14 +17,35 @@ def _rows(buttons: list[InlineKeyboardButton]) -> list[list[InlineKeyboardButton
     return [buttons[i : i + PER_ROW] for i in range(0, len(buttons), PER_ROW)]
 
 
-def answer_keyboard(reference: int, citation_numbers: Sequence[int], vote: int | None = None) -> InlineKeyboardMarkup:
-    """One "📄 Xem nguồn [n]" per citation, then 👍 / 👎 (the chosen one ticked)."""
+def answer_keyboard(reference: int, citation_numbers: Sequence[int], vote: int | None = None, offer_check: bool = False) -> InlineKeyboardMarkup:
+    """One "📄 Xem nguồn [n]" per citation, the /kiemtra button under an eligibility hint, then
+    👍 / 👎 (the chosen one ticked)."""
     sources = [InlineKeyboardButton(texts.SOURCE_BUTTON.format(n=n), callback_data=ShowSource(reference, n).encode()) for n in citation_numbers]
+    check = [[InlineKeyboardButton(texts.CHECK_START_BUTTON, callback_data=CheckStart().encode())]] if offer_check else []
     votes = [
         InlineKeyboardButton(("✅ " if vote == value else "") + label, callback_data=Vote(reference, value).encode())
         for label, value in ((UP, 1), (DOWN, -1))
     ]
-    return InlineKeyboardMarkup(_rows(sources) + [votes])
+    return InlineKeyboardMarkup(_rows(sources) + check + [votes])
+
+
+def check_step_keyboard(session: int, step: int, choices: Sequence[tuple[str, str]], chosen: str | None = None) -> InlineKeyboardMarkup:
+    """A /kiemtra step: its choices (none for a typed answer; the earlier answer ticked), then
+    "⬅️ Quay lại" and "✖️ Hủy"."""
+    rows = []
+    if choices:
+        rows.append([InlineKeyboardButton(("✅ " if value == chosen else "") + label, callback_data=CheckStep(session, step, value).encode()) for label, value in choices])
+    rows.append([
+        InlineKeyboardButton(texts.CHECK_BACK_BUTTON, callback_data=CheckStep(session, step, "b").encode()),
+        InlineKeyboardButton(texts.CHECK_CANCEL_BUTTON, callback_data=CheckStep(session, step, "c").encode()),
+    ])
+    return InlineKeyboardMarkup(rows)
+
+
+def check_result_keyboard(reference: int, citation_numbers: Sequence[int]) -> InlineKeyboardMarkup:
+    """"📄 Xem nguồn [n]" per support passage, then "🔁 Kiểm tra lại"."""
+    sources = [InlineKeyboardButton(texts.SOURCE_BUTTON.format(n=n), callback_data=ShowSource(reference, n).encode()) for n in citation_numbers]
+    return InlineKeyboardMarkup(_rows(sources) + [[InlineKeyboardButton(texts.CHECK_AGAIN_BUTTON, callback_data=CheckStart().encode())]])
 
 
 def search_keyboard(reference: int, count: int) -> InlineKeyboardMarkup | None:

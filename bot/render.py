@@ -200,9 +200,14 @@ def citation_block(citation: Citation, header: bool) -> Block:
 
 def answer_blocks(answer: Answer, asked: str | None = None) -> list[Block]:
     """One block per quote (each from one passage), then one per citation; ``asked`` heads
-    the answer when the user did not type the question (an example button)."""
+    the answer when the user did not type the question (an example button). A preface (the
+    eligibility hint) comes first, one block per line."""
     blocks = [block("❓ ", bold(asked))] if asked else []
-    if not answer.found or not answer.quotes:
+    if answer.preface:
+        blocks += [block(line, gap="\n\n" if i == 0 else "\n") for i, line in enumerate(answer.preface.split("\n"))]
+        if not answer.quotes:
+            return blocks
+    elif not answer.found or not answer.quotes:
         return blocks + [block(answer.text, gap="\n\n")]
     blocks += [block(f"“{q.text}” ", bold(f"[{q.citation_number}]"), gap="\n\n") for q in answer.quotes]
     blocks += [citation_block(c, header=i == 0) for i, c in enumerate(answer.citations)]

@@ -1,6 +1,7 @@
 """Per-chat state kept in PTB's ``chat_data`` and written to ``state_dir`` by PicklePersistence,
 so it survives a restart: the previous questions (for follow-ups), what each answer or search
-showed (for its buttons) and the question times (for the per-chat limit)."""
+showed (for its buttons), the question times (for the per-chat limit) and a /kiemtra check in
+progress (deleted as soon as its result is shown or it is cancelled)."""
 
 from __future__ import annotations
 
@@ -19,13 +20,28 @@ MAX_REFERENCES = 50  # older answers' buttons say "ask again": the whole state f
 class Reference:
     """What one answer or search showed, so its buttons still work later."""
 
-    kind: Literal["answer", "search"]
+    kind: Literal["answer", "search", "check"]
     question: str
     answer: str
     passage_ids: tuple[str, ...]
     # a random key: feedback rows stay distinct even if the state file is lost and numbers restart
     key: str = field(default_factory=lambda: secrets.token_hex(8))
     vote: int | None = None
+    offers_check: bool = False  # an eligibility_hint answer: its keyboard keeps the /kiemtra button
+
+
+@dataclass
+class CheckProgress:
+    """A /kiemtra check under way: which step, and the answers so far."""
+
+    session: int  # numbers the checks of a chat: buttons of an earlier one are refused
+    period_id: str  # the standard it was started under
+    step: int = 0  # 0 area, 1 members, 2 income, then one per indicator
+    message_id: int | None = None  # the message asking the current step (its buttons are removed once answered)
+    area: str | None = None
+    members: int | None = None
+    income: int | None = None
+    answers: dict[str, bool] = field(default_factory=dict)
 
 
 class ChatState:
@@ -56,3 +72,17 @@ class ChatState:
 
     def reference(self, number: int) -> Reference | None:
         return self.data.get("references", {}).get(number)
+
+    @property
+    def check(self) -> CheckProgress | None:
+        return self.data.get("check")
+
+    def start_check(self, period_id: str) -> CheckProgress:
+        session = self.data.get("next_check", 1)
+        self.data["next_check"] = session + 1
+        self.data["check"] = progress = CheckProgress(session, period_id)
+        return progress
+
+    def end_check(self) -> None:
+        """Forget the household's answers: nothing of them stays in the state file."""
+        self.data.pop("check", None)

@@ -8,6 +8,7 @@ from .render import Span, bold, italic
 COMMANDS: tuple[tuple[str, str], ...] = (
     ("start", "Giới thiệu và câu hỏi mẫu"),
     ("help", "Cách hỏi và các lệnh"),
+    ("kiemtra", "Tự kiểm tra hộ nghèo, cận nghèo"),
     ("tim", "Tìm điều khoản: /tim từ khóa"),
     ("vanban", "Các văn bản tôi đang có"),
 )
@@ -28,7 +29,8 @@ HELP_PARAGRAPHS: list[str | Span | list[str | Span]] = [
     "Gõ câu hỏi ngắn, có dấu hay không dấu đều được, ví dụ: “ho ngheo duoc vay von o dau”. "
     "Có thể hỏi tiếp, ví dụ: “còn hộ cận nghèo thì sao?”.",
     ["Dưới mỗi câu trả lời: ", bold("📄 Xem nguồn"), " mở toàn văn đoạn được trích; 👍 / 👎 cho tôi biết câu trả lời có giúp ích không."],
-    [bold("Lệnh"), "\n/tim từ khóa — 5 điều khoản liên quan nhất, có vị trí (dành cho cán bộ)\n/vanban — các văn bản tôi đang có\n/start — giới thiệu và câu hỏi mẫu"],
+    [bold("Lệnh"), "\n/kiemtra — tự kiểm tra hộ nghèo, cận nghèo theo chuẩn nghèo đang áp dụng (từng câu hỏi, bấm nút để trả lời)"
+     "\n/tim từ khóa — 5 điều khoản liên quan nhất, có vị trí (dành cho cán bộ)\n/vanban — các văn bản tôi đang có\n/start — giới thiệu và câu hỏi mẫu"],
     ["Trong nhóm, hãy nhắc đến tôi (@tên_bot) hoặc trả lời tin nhắn của tôi."],
     [italic("Góp ý 👍/👎 được lưu cùng câu hỏi và câu trả lời để cải thiện trợ lý; không lưu tên hay mã cuộc trò chuyện của bạn.")],
 ]
@@ -43,3 +45,21 @@ SOURCE_GONE = "Đoạn văn này không còn trong bộ văn bản hiện tại.
 THANKS = "Cảm ơn bạn đã góp ý!"
 SOURCE_BUTTON = "📄 Xem nguồn [{n}]"
 SEARCH_SOURCE_BUTTON = "📄 {n}"
+
+# /kiemtra: the eligibility self-check
+CHECK_START_BUTTON = "📋 Kiểm tra hộ nghèo, cận nghèo"
+CHECK_AGAIN_BUTTON = "🔁 Kiểm tra lại"
+CHECK_BACK_BUTTON = "⬅️ Quay lại"
+CHECK_CANCEL_BUTTON = "✖️ Hủy"
+CHECK_YES = "Có"
+CHECK_NO = "Không"
+CHECK_PRIVATE_ONLY = "Thông tin về hộ gia đình là chuyện riêng: bạn hãy nhắn riêng cho tôi rồi gõ /kiemtra nhé."
+CHECK_CANCELLED = "Đã hủy kiểm tra; tôi không giữ lại câu trả lời nào. Gõ /kiemtra khi bạn muốn làm lại."
+CHECK_STALE = "Câu hỏi này không còn dùng được (đã trả lời, hoặc đã bắt đầu lần kiểm tra khác). Bạn hãy trả lời câu hỏi mới nhất nhé."
+CHECK_STANDARD_CHANGED = "Chuẩn nghèo áp dụng vừa thay đổi nên tôi dừng lần kiểm tra này. Gõ /kiemtra để làm lại theo chuẩn mới."
+CHECK_AREA = "Hộ của bạn sống ở khu vực nào?"
+CHECK_MEMBERS = "Hộ của bạn có bao nhiêu người (cùng ăn ở, chung thu nhập)?"
+CHECK_MEMBERS_HOW = "Hãy gõ một số, ví dụ: 4"
+CHECK_INCOME = "Tổng thu nhập của cả hộ mỗi tháng là bao nhiêu?"
+CHECK_INCOME_HOW = "Hãy gõ số tiền, ví dụ: 6 triệu, 6.000.000 hoặc 6tr (cộng thu nhập của mọi người trong hộ; không có thu nhập thì gõ 0)."
+CHECK_TYPE_AGAIN = "Bạn gõ lại giúp tôi, hoặc bấm ✖️ Hủy ở câu hỏi trên để dừng kiểm tra."

@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.callbacks import MAX_BYTES, AskExample, ShowSource, Vote, decode
+from bot.callbacks import MAX_BYTES, AskExample, CheckStart, CheckStep, ShowSource, Vote, decode
 
 
 @pytest.mark.parametrize(
@@ -13,6 +13,10 @@ from bot.callbacks import MAX_BYTES, AskExample, ShowSource, Vote, decode
         (Vote(12, 1), "v:12:1"),
         (Vote(12, -1), "v:12:-1"),
         (AskExample(0), "x:0"),
+        (CheckStep(3, 5, "y"), "k:3:5:y"),
+        (CheckStep(999_999_999_999, 999, "c"), "k:999999999999:999:c"),
+        (CheckStep(1, 0, "r"), "k:1:0:r"),
+        (CheckStart(), "k:s"),
     ],
 )
 def test_round_trip(action, data):
@@ -21,7 +25,7 @@ def test_round_trip(action, data):
     assert len(data.encode()) <= MAX_BYTES
 
 
-@pytest.mark.parametrize("data", [None, "", "s:1", "s:a:1", "v:1:0", "v:1:2", "x:", "x:100", "s:1:1:1", " s:1:1", "q:1"])
+@pytest.mark.parametrize("data", [None, "", "s:1", "s:a:1", "v:1:0", "v:1:2", "x:", "x:100", "s:1:1:1", " s:1:1", "q:1", "k:1:2", "k:1:2:x", "k:1:2:yy", "k:s:1", "k:"])
 def test_foreign_data_is_ignored(data):
     assert decode(data) is None
 

@@ -196,3 +196,40 @@ def test_search_results_escape_the_query_and_shorten_long_clauses():
     assert text.count("Chỉ thị 24-KH/TU (16/08/2021)") == 5
     assert text.count("…") == 5 and len(text) < 5 * 600
     assert "không tìm thấy" in parse(render.search_messages("x", [])[0])[0].lower()
+
+
+# -- eligibility --------------------------------------------------------------------------------
+def test_an_eligibility_hint_shows_its_preface_then_the_quotes():
+    doc = _document("d1", "Chỉ thị thử", "19-CT/TU", date(2021, 11, 29))
+    preface = "Chuẩn nghèo: 1.500.000 đồng/người/tháng ở nông thôn <Điều 3>.\nHãy gõ /kiemtra."
+    quoted = _answer([("Hộ cận nghèo được vay vốn.", 1)], [_hit(1, doc, "…")])
+    hint = Answer("q", AnswerStatus.ELIGIBILITY_HINT, f"{preface}\n\n{quoted.text}", quoted.citations, quoted.quotes, preface=preface)
+    [message] = render.answer_messages(hint)
+    assert parse(message)[0] == (
+        "Chuẩn nghèo: 1.500.000 đồng/người/tháng ở nông thôn <Điều 3>.\nHãy gõ /kiemtra.\n\n"
+        "“Hộ cận nghèo được vay vốn.” [1]\n\nNguồn:\n[1] Chỉ thị 19-CT/TU (29/11/2021) — II. Giải pháp › 1. Mục <1> & khác"
+    )
+    alone = Answer("q", AnswerStatus.ELIGIBILITY_HINT, preface, preface=preface)
+    assert [parse(m)[0] for m in render.answer_messages(alone, asked="Có phải hộ nghèo?")] == [f"❓ Có phải hộ nghèo?\n\n{preface}"]
+
+
+def test_a_check_result_shows_the_group_reasoning_basis_notice_and_cited_support():
+    from bot import check
+    from retrieval import Household, load_standards
+    from retrieval.eligibility import check as classify
+
+    period = load_standards().period_on(date(2024, 6, 1))
+    answers = {i.id: i.deprived_when == "no" for i in period.indicators}
+    result = classify(Household("rural", 4, 5_800_000, {**answers, "health_insurance": True}), period)
+    doc = _document("d1", "Chỉ thị thử", "19-CT/TU", date(2021, 11, 29))
+    support = [Citation(1, _hit(1, doc, "Hỗ trợ hộ cận nghèo <vay vốn> " + "tín dụng ưu đãi " * 40))]
+    [message] = check.result_messages(result, support)
+    text, entities = parse(message)
+    assert text.startswith("📋 Kết quả: Hộ cận nghèo\nChuẩn nghèo đa chiều giai đoạn 2022–2025 · Nông thôn, 4 người, 5.800.000 đồng/tháng\n\n• Thu nhập bình quân")
+    for line in result.reasoning:
+        assert f"• {line}" in text
+    assert "Căn cứ: Điều 3 Nghị định 07/2021/NĐ-CP ngày 27/01/2021 của Chính phủ" in text and f"ℹ️ {period.notice}" in text
+    assert "Chính sách hỗ trợ hộ cận nghèo trong văn bản:\n“Hỗ trợ hộ cận nghèo <vay vốn> tín dụng" in text
+    assert "…” [1]\n\nNguồn:\n[1] Chỉ thị 19-CT/TU (29/11/2021)" in text  # a long passage is shortened; "📄 Xem nguồn" shows it whole
+    assert entity_text(text, next(e for e in entities if e.type == "bold")) == "Kết quả: Hộ cận nghèo"
+    assert check.result_messages(result, []) and "Chính sách hỗ trợ" not in parse(check.result_messages(result, [])[0])[0]

@@ -1,5 +1,7 @@
 """bot/state.py: per-chat state stays small and typed."""
 
+import pickle
+
 from bot.state import HISTORY_SIZE, MAX_REFERENCES, ChatState, Reference
 
 
@@ -18,3 +20,17 @@ def test_references_are_numbered_and_old_ones_forgotten():
     assert state.reference(1) is None and state.reference(5) is None
     assert state.reference(6).question == "q5" and len(data["references"]) == MAX_REFERENCES
     assert state.reference(MAX_REFERENCES + 5).key != state.reference(MAX_REFERENCES + 4).key
+
+
+def test_a_check_is_numbered_kept_in_the_pickle_and_forgotten_at_its_end():
+    data: dict = {}
+    state = ChatState(data)
+    first = state.start_check("2022-2025")
+    first.step, first.area, first.answers["water"] = 4, "rural", False
+    restored = ChatState(pickle.loads(pickle.dumps(data)))  # what PicklePersistence writes and reads back
+    assert restored.check == first and restored.check.answers == {"water": False}
+    second = state.start_check("2022-2025")  # a new /kiemtra replaces the one under way
+    assert (first.session, second.session) == (1, 2) and state.check is second and second.answers == {}
+    state.end_check()
+    assert state.check is None and "check" not in data
+    assert state.start_check("2022-2025").session == 3  # numbers are not reused: old buttons stay refused
