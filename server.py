@@ -861,14 +861,15 @@ def _install_admin(app: FastAPI, token: str) -> None:
 
     admin = {"dependencies": [Depends(require_admin)], "tags": ["quản trị"]}
 
-    def entry_out(entry: dict, assistant: Assistant) -> dict:
-        return {**entry, "indexed": any(d.id == entry["id"] for d in assistant.documents())}
+    def entries_out(entries: list[dict], assistant: Assistant) -> list[dict]:
+        indexed = {d.id for d in assistant.documents()}
+        return [{**entry, "indexed": entry["id"] in indexed} for entry in entries]
 
     @app.get(f"{ADMIN_PREFIX}/documents", response_model=AdminDocumentsOut, responses=ERR_ADMIN, summary="Các văn bản trong kho và trạng thái chỉ mục", **admin)
     async def admin_documents(builder: RebuilderDep) -> dict:
         catalog = Catalog(builder.settings)
         entries = await run_in_threadpool(catalog.entries)
-        return {"documents": [entry_out(e, builder.assistant) for e in entries], "build": builder.status().to_dict()}
+        return {"documents": entries_out(entries, builder.assistant), "build": builder.status().to_dict()}
 
     @app.post(
         f"{ADMIN_PREFIX}/documents", status_code=202, response_model=AdminChangeOut,
@@ -901,7 +902,7 @@ def _install_admin(app: FastAPI, token: str) -> None:
                 log.warning("%d %s/documents: %s", status, ADMIN_PREFIX, message)
                 raise HTTPException(status, message) from None
         log.info("Đã thêm văn bản %s", added.document_id)
-        return {"document": entry_out({"id": added.document_id, **added.entry}, builder.assistant), "guessed": added.guessed, "build": builder.request().to_dict()}
+        return {"document": entries_out([{"id": added.document_id, **added.entry}], builder.assistant)[0], "guessed": added.guessed, "build": builder.request().to_dict()}
 
     @app.delete(f"{ADMIN_PREFIX}/documents/{{document_id}}", status_code=202, response_model=AdminChangeOut, responses={**ERR_ADMIN, **ERR_NOT_FOUND}, summary="Xóa một văn bản rồi xây dựng lại chỉ mục", **admin)
     async def admin_delete(document_id: str, builder: RebuilderDep) -> dict:

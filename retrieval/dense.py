@@ -63,8 +63,15 @@ class DenseIndex:
         if n:
             index.add(vectors)
         dense = cls(index, window_passage.astype(np.int32), kind)
+        dense._prepare()
         dense.tune(settings)
         return dense
+
+    def _prepare(self) -> None:
+        if self.kind == "ivf":
+            # lets an IVF index give back stored vectors by id (exact scoring of a small
+            # filtered subset); built once here, not on every filtered search
+            faiss.downcast_index(self.index).make_direct_map()
 
     def tune(self, settings: IndexSettings) -> None:
         """Search-time parameters: read from the settings at every load, so changing them
@@ -104,15 +111,10 @@ class DenseIndex:
         return self.index.search(queries, k, params=params)
 
     def _exact_over(self, queries: np.ndarray, ids: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
-        vectors = self.index.reconstruct_batch(ids.astype(np.int64)) if self.kind != "ivf" else self._ivf_vectors(ids)
+        vectors = self.index.reconstruct_batch(ids.astype(np.int64))
         scores = queries @ vectors.T
         top = np.argsort(-scores, axis=1, kind="stable")[:, :k]
         return np.take_along_axis(scores, top, axis=1).astype(np.float32), ids[top].astype(np.int64)
-
-    def _ivf_vectors(self, ids: np.ndarray) -> np.ndarray:
-        ivf = faiss.downcast_index(self.index)
-        ivf.make_direct_map()  # lets an IVF index give back stored vectors by id
-        return ivf.reconstruct_batch(ids.astype(np.int64))
 
     def save(self, directory: Path) -> None:
         faiss.write_index(self.index, str(directory / "dense.faiss"))
@@ -124,5 +126,6 @@ class DenseIndex:
         kind_file = directory / "dense.json"
         kind = json.loads(kind_file.read_text(encoding="utf-8"))["kind"] if kind_file.exists() else "flat"
         dense = cls(faiss.read_index(str(directory / "dense.faiss")), np.load(directory / "window_passage.npy"), kind)
+        dense._prepare()
         dense.tune(settings or IndexSettings())
         return dense

@@ -29,7 +29,7 @@ class _Section(BaseModel):
 
 
 class CorpusSettings(_Section):
-    dir: Path = Field(Path("corpus"), description="Folder of the documents (.txt, .md). Relative paths are relative to config.toml.")
+    dir: Path = Field(Path("corpus"), description="Folder of the documents (.txt, .md, .docx, .pdf, .html). Relative paths are relative to config.toml.")
     metadata_file: Path = Field(Path("corpus/documents.json"), description="JSON file describing every document (title, code, issuer, date, type, url).")
 
 
