@@ -133,7 +133,7 @@ class Answerer:
             period = self.standards.period_on(self.today())
         except NoStandardError:
             return  # no standard in force: answer from the documents alone
-        ctx.hint = eligibility_hint(ctx.question, period)
+        ctx.hint = eligibility_hint(ctx.question, period, self.standards.next_after(period))
 
     def contextualize(self, ctx: AnswerContext) -> None:
         ctx.query = contextualize(strip_markup(ctx.question), [strip_markup(h) for h in ctx.history])

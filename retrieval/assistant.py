@@ -12,7 +12,8 @@ from .answer import Answerer
 from .coalesce import Coalescer
 from .corpus import load_corpus
 from .domain import Answer, Citation, Document, Hit, Passage, SearchFilters
-from .eligibility import SUPPORT_TOPICS, Classification, EligibilityResult, Household, check
+from .eligibility import SUPPORT_TOPICS, Classification, EligibilityResult, Household, assess
+from .eligibility_form import CheckForm
 from .embeddings import Embedder, load_embedder
 from .errors import StaleIndexError, StandardsError, UnknownDocumentError
 from .index import BuildReport, LoadedIndex, build_index, load_index
@@ -59,7 +60,13 @@ class _Engine:
     @classmethod
     def over(cls, index: LoadedIndex, settings: Settings, embedder: Embedder | None, standards: PovertyStandards | None) -> "_Engine":
         searcher = Searcher(index, embedder, settings.search)
-        return cls(index, searcher, Answerer(index, searcher, settings.answer, standards), index.passage_by_id)
+        answerer = Answerer(index, searcher, settings.answer, standards, today=lambda: _today(settings))
+        return cls(index, searcher, answerer, index.passage_by_id)
+
+
+def _today(settings: Settings) -> date:
+    """The day whose poverty standard applies: ``[eligibility] as_of``, else today."""
+    return settings.eligibility.as_of or date.today()
 
 
 class Assistant:
@@ -129,16 +136,25 @@ class Assistant:
         return engine.searcher.batch_search(items, k, filters, mode)
 
     # -- eligibility self-check ------------------------------------------------------
+    def today(self) -> date:
+        """The day whose standard applies when a caller gives none (``[eligibility] as_of``)."""
+        return _today(self.settings)
+
     def eligibility_period(self, on: date | None = None) -> StandardPeriod:
         """The poverty standard in force on that day (today by default), with its questions;
         NoStandardError when none is."""
-        return self.standards.period_on(on or date.today())
+        return self.standards.period_on(on or self.today())
+
+    def eligibility_form(self, on: date | None = None) -> CheckForm:
+        """The steps of the self-check on that day: the standard in force's questions and,
+        within ``notice_days`` of a new standard, its extra ones. NoStandardError when none applies."""
+        return CheckForm.build(self.standards, on or self.today(), self.settings.eligibility.notice_days)
 
     def check_eligibility(self, household: Household, on: date | None = None) -> EligibilityResult:
-        """Classify a household under the standard in force on that day (today by default).
+        """Classify a household under the standard in force on that day (today by default) and,
+        within ``notice_days`` of a new standard, under it too (``result.coming``).
         EligibilityInputError for invalid input, NoStandardError when no standard applies."""
-        on = on or date.today()
-        return check(household, self.standards.period_on(on), checked_on=on)
+        return assess(household, self.standards, on or self.today(), self.settings.eligibility.notice_days)
 
     def support_for(self, classification: Classification | str, k: int | None = None) -> list[Citation]:
         """Passages of the corpus about support for that group ("hỗ trợ hộ cận nghèo"), with

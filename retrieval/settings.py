@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import os
 import tomllib
+from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from .errors import ConfigError
 
@@ -81,6 +82,13 @@ class EligibilitySettings(_Section):
 
     standards_file: str = Field("", description="JSON file of the national poverty standards (periods, income lines, the 12 indicators and their questions, legal basis). Empty: the file shipped with the library, retrieval/data/poverty_standards.json.")
     support_passages: int = Field(3, ge=0, le=10, description="Passages of the corpus shown under a check's result: the support policies that mention the household's group (0: none).")
+    notice_days: int = Field(60, ge=0, le=366, description="Within this many days before a new standard starts, a check (and an eligibility hint) also gives the result under the new standard, asking its extra questions (0: never).")
+    as_of: date | None = Field(None, description="The day whose standard the check and the hints use, instead of today (YYYY-MM-DD): to try the coming standard ahead, or review a past year's list. Empty: today.")
+
+    @field_validator("as_of", mode="before")
+    @classmethod
+    def _empty_is_today(cls, value: object) -> object:
+        return None if value == "" else value
 
 
 class ServerSettings(_Section):

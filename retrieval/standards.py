@@ -6,9 +6,14 @@ add the next period's standard without touching code. This module reads and vali
 file; ``eligibility`` applies it.
 
 Which period applies on a day: ``effective_from`` is inclusive; ``effective_to`` (inclusive)
-may be null, meaning "until a newer period starts" — Decree 07/2021/NĐ-CP covers 2022–2025
-and still applies until a new standard takes effect, so its period has no end date and the
-next period's ``effective_from`` ends it.
+may be null, meaning "until a newer period starts". Periods follow each other with neither
+overlap nor gap: 2022–2025 (Nghị định 07/2021/NĐ-CP), 2026 (Nghị định 351/2025/NĐ-CP keeps
+Điều 3 of 07/2021 for one more year) and, from 2027, the new lines of 351/2025.
+
+What the sources do not settle is marked, never presented as settled: every figure of a
+period names its source in ``sources`` (``confirmed`` needs a ``source``; a provisional one
+needs a ``note``), and an indicator whose wording is not yet official is ``confirmed: false``.
+Every question asks whether the household *lacks* something, so "Có" always means deprived.
 """
 
 from __future__ import annotations
@@ -82,20 +87,64 @@ class AreaAmounts(_Model):
         return getattr(self, area)
 
 
+PROVISIONAL_LABEL = "theo dự thảo, chờ văn bản chính thức"
+
+
+class Source(_Model):
+    """Where a figure comes from, and whether it is settled."""
+
+    confirmed: Annotated[bool, Field(strict=True)] = Field(description="true: đã có nguồn; false: còn tạm, chờ văn bản chính thức")
+    source: str | None = Field(None, description="Văn bản hoặc nguồn đã công bố (bắt buộc khi confirmed = true)")
+    note: str | None = Field(None, description="Vì sao còn tạm (bắt buộc khi confirmed = false)")
+
+    @model_validator(mode="after")
+    def _sourced(self) -> "Source":
+        if self.confirmed and not (self.source or "").strip():
+            raise ValueError("confirmed = true nhưng không ghi nguồn (source)")
+        if not self.confirmed and not (self.note or "").strip():
+            raise ValueError("confirmed = false cần ghi chú (note) vì sao còn tạm")
+        return self
+
+
+class Sources(_Model):
+    """The source of each figure of a period."""
+
+    income_lines: Source
+    average_living_upper: Source
+    poor_min_deprivations: Source
+    indicators: Source
+
+
 class Indicator(_Model):
     id: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,23}$")] = Field(description="Mã ngắn (chữ thường, số, _): dùng trong API và nút bấm")
     service: Text = Field(description="Dịch vụ xã hội cơ bản mà chỉ số thuộc về")
     name: Text
-    question: Text = Field(description="Câu hỏi Có/Không mà người dân trả lời được")
-    deprived_when: Literal["yes", "no"] = Field(description="Câu trả lời nào nghĩa là hộ thiếu hụt chỉ số này")
+    question: Text = Field(description="Câu hỏi Có/Không hỏi hộ có THIẾU điều này không: “Có” nghĩa là thiếu hụt")
     definition: Text = Field(description="Tóm tắt nội dung văn bản: thế nào là thiếu hụt")
+    confirmed: Annotated[bool, Field(strict=True)] = Field(True, description="false: câu chữ, ngưỡng còn theo dự thảo")
+    note: str | None = Field(None, description="Vì sao còn tạm (bắt buộc khi confirmed = false)")
 
-    def deprived(self, answer: bool) -> bool:
-        """Whether this yes (True) / no (False) answer means the household is deprived."""
-        return answer is (self.deprived_when == "yes")
+    @model_validator(mode="after")
+    def _noted(self) -> "Indicator":
+        if not self.confirmed and not (self.note or "").strip():
+            raise ValueError("confirmed = false cần ghi chú (note) vì sao còn tạm")
+        return self
+
+    @staticmethod
+    def deprived(answer: bool) -> bool:
+        """Every question asks about a lack: "Có" (True) means deprived."""
+        return answer is True
+
+    @property
+    def provisional(self) -> str | None:
+        """'theo dự thảo, chờ văn bản chính thức' for a question not yet official."""
+        return None if self.confirmed else PROVISIONAL_LABEL
 
     def to_dict(self) -> dict:
-        return {"id": self.id, "service": self.service, "name": self.name, "question": self.question, "definition": self.definition}
+        return {
+            "id": self.id, "service": self.service, "name": self.name, "question": self.question, "definition": self.definition,
+            "confirmed": self.confirmed, "note": self.note,
+        }
 
 
 class StandardPeriod(_Model):
@@ -104,10 +153,12 @@ class StandardPeriod(_Model):
     effective_from: Day
     effective_to: Day | None = Field(None, description="Ngày cuối cùng áp dụng; null: đến khi có chuẩn mới")
     note: str | None = None
-    legal_basis: LegalBasis
+    legal_basis: LegalBasis = Field(description="Văn bản quy định chuẩn của giai đoạn")
+    applies: list[LegalBasis] = Field(default_factory=list, description="Quy định của văn bản khác mà legal_basis giữ nguyên hiệu lực (2026: Điều 3 Nghị định 07/2021/NĐ-CP)")
     income_lines: AreaAmounts = Field(description="Chuẩn nghèo về thu nhập, đồng/người/tháng")
-    average_living_upper: AreaAmounts = Field(description="Mức trên của hộ có mức sống trung bình, đồng/người/tháng")
+    average_living_upper: AreaAmounts | None = Field(description="Mức trên của hộ có mức sống trung bình, đồng/người/tháng; null: giai đoạn không có (hoặc chưa biết) mức này")
     poor_min_deprivations: Annotated[int, Field(ge=1, strict=True)]
+    sources: Sources = Field(description="Nguồn của từng con số")
     notice: Text = Field(description="Lời nhắc: kết quả chính thức do xã rà soát; đi đâu")
     indicators: list[Indicator] = Field(min_length=1)
 
@@ -116,7 +167,7 @@ class StandardPeriod(_Model):
         if self.effective_to is not None and self.effective_to < self.effective_from:
             raise ValueError("effective_to phải không sớm hơn effective_from")
         for area in AREAS:
-            if self.average_living_upper.of(area) <= self.income_lines.of(area):
+            if self.average_living_upper is not None and self.average_living_upper.of(area) <= self.income_lines.of(area):
                 raise ValueError(f"average_living_upper.{area} phải lớn hơn income_lines.{area}")
         ids = [i.id for i in self.indicators]
         duplicates = sorted({i for i in ids if ids.count(i) > 1})
@@ -129,6 +180,30 @@ class StandardPeriod(_Model):
     def indicator(self, indicator_id: str) -> Indicator | None:
         return next((i for i in self.indicators if i.id == indicator_id), None)
 
+    @property
+    def basis_citation(self) -> str:
+        """The whole legal basis in one phrase: 'Nghị định 351/2025/NĐ-CP ngày 30/12/2025 của
+        Chính phủ, giữ nguyên Điều 3 Nghị định 07/2021/NĐ-CP ngày 27/01/2021 của Chính phủ'."""
+        kept = "; ".join(a.citation for a in self.applies)
+        return self.legal_basis.citation + (f", giữ nguyên {kept}" if kept else "")
+
+    @property
+    def basis_short(self) -> str:
+        """'Nghị định 351/2025/NĐ-CP, giữ nguyên Điều 3 Nghị định 07/2021/NĐ-CP'"""
+        kept = "; ".join(f"{a.articles + ' ' if a.articles else ''}{a.short}" for a in self.applies)
+        return self.legal_basis.short + (f", giữ nguyên {kept}" if kept else "")
+
+    @property
+    def provisional_notes(self) -> tuple[str, ...]:
+        """What this period's data does not yet settle, in words for the citizen and the cadre."""
+        labels = {
+            "income_lines": "Chuẩn thu nhập",
+            "average_living_upper": "Mức sống trung bình",
+            "poor_min_deprivations": "Số chỉ số thiếu hụt của hộ nghèo",
+            "indicators": "Các chỉ số thiếu hụt",
+        }
+        return tuple(f"{labels[name]}: {source.note}" for name, source in self.sources if not source.confirmed)
+
     def summary(self) -> dict:
         """The period's figures for the faces (without its questions)."""
         return {
@@ -137,10 +212,14 @@ class StandardPeriod(_Model):
             "effective_from": self.effective_from.isoformat(),
             "effective_to": self.effective_to.isoformat() if self.effective_to else None,
             "legal_basis": self.legal_basis.to_dict(),
+            "applies": [a.to_dict() for a in self.applies],
+            "basis": self.basis_citation,
             "income_lines": {a: self.income_lines.of(a) for a in AREAS},
-            "average_living_upper": {a: self.average_living_upper.of(a) for a in AREAS},
+            "average_living_upper": {a: self.average_living_upper.of(a) for a in AREAS} if self.average_living_upper else None,
             "poor_min_deprivations": self.poor_min_deprivations,
             "indicator_count": len(self.indicators),
+            "sources": {name: source.model_dump() for name, source in self.sources},
+            "provisional": list(self.provisional_notes),
         }
 
 
@@ -158,6 +237,11 @@ class _StandardsFile(_Model):
                 raise ValueError(f"các giai đoạn phải xếp theo effective_from tăng dần ('{after.id}' đứng sau '{before.id}')")
             if before.effective_to is not None and before.effective_to >= after.effective_from:
                 raise ValueError(f"giai đoạn '{before.id}' (đến {before.effective_to}) chồng lên giai đoạn '{after.id}' (từ {after.effective_from})")
+            if before.effective_to is not None and before.effective_to + timedelta(days=1) < after.effective_from:
+                raise ValueError(
+                    f"giữa giai đoạn '{before.id}' (đến {before.effective_to}) và '{after.id}' (từ {after.effective_from}) có khoảng trống: "
+                    "không có chuẩn nào áp dụng từ " + (before.effective_to + timedelta(days=1)).isoformat()
+                )
         return self
 
 
@@ -187,6 +271,23 @@ class PovertyStandards:
         known = "; ".join(f"{p.name} (từ {p.effective_from.strftime('%d/%m/%Y')}" + (f" đến {self.last_day(p).strftime('%d/%m/%Y')})" if self.last_day(p) else ")") for p in self.periods)
         raise NoStandardError(f"Không có chuẩn nghèo nào áp dụng vào ngày {on.strftime('%d/%m/%Y')}. Tệp chuẩn nghèo có: {known}.")
 
+    def next_after(self, period: StandardPeriod) -> StandardPeriod | None:
+        """The period that follows ``period``, if the file has one."""
+        later = [p for p in self.periods if p.effective_from > period.effective_from]
+        return later[0] if later else None
+
+    def coming(self, on: date, within_days: int) -> StandardPeriod | None:
+        """The next period if it starts within ``within_days`` days after ``on`` (a check made
+        then reports both results); None otherwise or when nothing applies on ``on``."""
+        try:
+            current = self.period_on(on)
+        except NoStandardError:
+            return None
+        upcoming = self.next_after(current)
+        if upcoming is None:
+            return None
+        return upcoming if 0 < (upcoming.effective_from - on).days <= within_days else None
+
 
 # Pydantic's English messages, in the words a cadre editing the file reads.
 _MESSAGES = {
@@ -202,7 +303,8 @@ _MESSAGES = {
     "date_type": "phải là ngày dạng YYYY-MM-DD",
     "date_parsing": "phải là ngày dạng YYYY-MM-DD",
     "date_from_datetime_parsing": "phải là ngày dạng YYYY-MM-DD",
-    "literal_error": "phải là “yes” hoặc “no”",
+    "literal_error": "giá trị không được hỗ trợ",
+    "bool_type": "phải là true hoặc false",
     "model_type": "phải là một đối tượng JSON",
     "model_attributes_type": "phải là một đối tượng JSON",
 }

@@ -25,7 +25,8 @@ def test_follow_up_questions_carry_the_previous_one(question, history, expected)
 
 @pytest.fixture
 def assistant(seed_copy, fake_embedder):
-    settings = make_settings(seed_copy, search={"mode": "bm25"})
+    # the standard in force is chosen by date: fixed here, so no test depends on the clock
+    settings = make_settings(seed_copy, search={"mode": "bm25"}, eligibility={"as_of": "2026-06-01"})
     build(settings, fake_embedder)
     return Assistant.open(settings, embedder=fake_embedder)
 
@@ -93,7 +94,7 @@ def test_an_eligibility_question_the_documents_cover_gets_the_rule_then_quotes(a
 
 def test_no_hint_when_no_standard_is_in_force(seed_copy, fake_embedder, tmp_path):
     data = json.loads(BUNDLED_STANDARDS.read_text(encoding="utf-8"))
-    data["periods"][0]["effective_from"] = "2999-01-01"
+    data["periods"] = [{**data["periods"][0], "effective_from": "2999-01-01", "effective_to": None}]
     path = tmp_path / "future.json"
     path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
     settings = make_settings(seed_copy, search={"mode": "bm25"}, eligibility={"standards_file": str(path)})
@@ -115,10 +116,11 @@ def test_support_for_a_group_quotes_passages_that_name_it(assistant):
 
 def test_check_eligibility_through_the_assistant(assistant):
     period = assistant.eligibility_period(date(2024, 1, 1))
-    answers = {i.id: i.deprived_when == "no" for i in period.indicators}  # nothing deprived
+    answers = {i.id: False for i in period.indicators}  # nothing deprived
     result = assistant.check_eligibility(Household("urban", 2, 4_000_000, answers), on=date(2024, 1, 1))
     assert result.classification is Classification.NEAR_POOR and result.checked_on == date(2024, 1, 1)
-    assert assistant.check_eligibility(Household("urban", 2, 4_000_000, answers)).checked_on == date.today()
+    # no date given: [eligibility] as_of (else today)
+    assert assistant.check_eligibility(Household("urban", 2, 4_000_000, answers)).checked_on == date(2026, 6, 1)
     with pytest.raises(NoStandardError):
         assistant.check_eligibility(Household("urban", 2, 4_000_000, answers), on=date(2020, 1, 1))
 

@@ -1,27 +1,41 @@
 """The eligibility rule, table-driven over its boundaries: exactly at the line, one đồng
-above, 2 vs 3 deprivations, rural vs urban, the division by household size, the period in
-force on a boundary date; and invalid input refused with a clear message."""
+above, 2 vs 3 deprivations, rural vs urban, the division by household size, under each period
+(2022–2025, 2026, 2027–2030) and on each boundary date; the coming change within the notice
+window; and invalid input refused with a clear message."""
 
-import copy
 import json
 from datetime import date
 
 import pytest
 
-from retrieval import Classification, EligibilityInputError, Household, NoStandardError, load_standards
-from retrieval.eligibility import check, check_on
-from retrieval.standards import BUNDLED_STANDARDS
+from retrieval import CheckForm, Classification, EligibilityInputError, Household, NoStandardError, load_standards
+from retrieval.eligibility import assess, check, check_on
 
 STANDARDS = load_standards()
 PERIOD = STANDARDS.period_on(date(2024, 6, 1))
+PERIOD_2026 = STANDARDS.period_on(date(2026, 6, 1))
+PERIOD_2027 = STANDARDS.period_on(date(2027, 6, 1))
 IDS = [i.id for i in PERIOD.indicators]
 POOR, NEAR, AVERAGE, ABOVE = Classification.POOR, Classification.NEAR_POOR, Classification.AVERAGE_LIVING, Classification.ABOVE_AVERAGE_LIVING
+NOT_POOR = Classification.NOT_POOR
 
 
-def answers(deprived: int | set[str] = 0) -> dict[str, bool]:
-    """Answers that make exactly these indicators (or the first n) deprived."""
-    chosen = set(IDS[:deprived]) if isinstance(deprived, int) else deprived
-    return {i.id: (i.deprived_when == "yes") == (i.id in chosen) for i in PERIOD.indicators}
+def answers(deprived: int | set[str] = 0, period=PERIOD) -> dict[str, bool]:
+    """Answers that make exactly these indicators (or the first n) deprived: "Có" is deprived."""
+    ids = [i.id for i in period.indicators]
+    chosen = set(ids[:deprived]) if isinstance(deprived, int) else deprived
+    return {i: i in chosen for i in ids}
+
+
+def every_answer(deprived: int) -> dict[str, bool]:
+    """Answers to the questions of 2026 and 2027–2030 together, the first n of each deprived."""
+    return {**answers(deprived, PERIOD_2027), **answers(deprived, PERIOD_2026)}
+
+
+def form_answers(on: date, deprived: int) -> dict[str, bool]:
+    """Answers to every question the check asks on that day (the coming standard's included)."""
+    ids = [s.id for s in CheckForm.build(STANDARDS, on).steps if s.kind == "yes_no"]
+    return {i: i in ids[:deprived] for i in ids}
 
 
 @pytest.mark.parametrize(
@@ -65,13 +79,46 @@ def test_classification_at_the_boundaries(area, members, income, deprived, expec
     assert len(result.deprived) == (deprived if isinstance(deprived, int) else len(deprived))
 
 
-def test_which_answer_means_deprived_follows_the_data_file():
-    # "Do you use clean water?" — "no" is the deprivation; "does anyone lack health insurance?" — "yes" is
-    water, insurance = PERIOD.indicator("water"), PERIOD.indicator("health_insurance")
-    assert (water.deprived_when, insurance.deprived_when) == ("no", "yes")
+@pytest.mark.parametrize(
+    "area, members, income, deprived, expected",
+    [
+        # 2027–2030 (Nghị định 351/2025/NĐ-CP): 2.200.000 rural, 2.800.000 urban, at or below
+        ("rural", 1, 2_200_000, 3, POOR),
+        ("rural", 1, 2_200_000, 2, NEAR),
+        ("rural", 1, 2_200_001, 3, NOT_POOR),  # one đồng above: no average-living band to fall into
+        ("rural", 1, 9_000_000, 0, NOT_POOR),
+        ("urban", 1, 2_800_000, 3, POOR),
+        ("urban", 1, 2_800_000, 2, NEAR),
+        ("urban", 1, 2_800_001, 3, NOT_POOR),
+        ("urban", 1, 2_200_001, 3, POOR),  # above the rural line, under the urban one
+        ("rural", 4, 8_800_000, 3, POOR),  # the issue's household: 2.200.000 per person
+        ("rural", 4, 8_800_004, 3, NOT_POOR),  # 2.200.001 per person
+        ("rural", 3, 6_600_001, 1, NOT_POOR),  # 2.200.000,33 per person: above, exactly
+    ],
+)
+def test_classification_under_the_2027_2030_standard(area, members, income, deprived, expected):
+    result = check(Household(area, members, income, answers(deprived, PERIOD_2027)), PERIOD_2027)
+    assert result.classification is expected
+    assert result.average_living_upper is None
+    if expected is NOT_POOR:
+        assert "mức sống trung bình" not in result.label and "mức sống trung bình" not in " ".join(result.reasoning)
+        assert result.label == "Không thuộc diện hộ nghèo, hộ cận nghèo theo chuẩn thu nhập"
+        assert f"theo chuẩn thu nhập {'2.200.000' if area == 'rural' else '2.800.000'} đồng/người/tháng" in result.reasoning[-1]
+
+
+def test_a_2027_result_says_what_is_provisional():
+    result = check(Household("rural", 4, 8_800_000, answers(3, PERIOD_2027)), PERIOD_2027)
+    assert len(result.provisional) == 2 and any("Mức sống trung bình" in n for n in result.provisional)
+    data = result.to_dict()
+    assert data["provisional"] == list(result.provisional) and data["average_living_upper"] is None
+    assert data["basis"] == "Nghị định 351/2025/NĐ-CP ngày 30/12/2025 của Chính phủ"
+    assert check(Household("rural", 1, 0, answers(0)), PERIOD).provisional == ()
+
+
+def test_yes_means_deprived_for_every_question():
     none = answers(0)
-    assert none["water"] is True and none["health_insurance"] is False
-    result = check(Household("rural", 1, 1_000_000, {**none, "water": False, "health_insurance": True, "latrine": False}), PERIOD)
+    assert not any(none.values())
+    result = check(Household("rural", 1, 1_000_000, {**none, "water": True, "health_insurance": True, "latrine": True}), PERIOD)
     assert [i.id for i in result.deprived] == ["health_insurance", "water", "latrine"]
     assert result.classification is POOR
 
@@ -99,7 +146,7 @@ def test_every_result_carries_the_notice_and_the_legal_basis():
         result = check(Household("rural", 1, income, answers(deprived)), PERIOD)
         data = result.to_dict()
         assert "rà soát hằng năm" in data["notice"] and "Ủy ban nhân dân xã, phường" in data["notice"]
-        assert data["legal_basis"]["code"] == "07/2021/NĐ-CP"
+        assert data["legal_basis"]["code"] == "07/2021/NĐ-CP" and data["basis"] == "Điều 3 Nghị định 07/2021/NĐ-CP ngày 27/01/2021 của Chính phủ"
         assert data["period"] == {"id": "2022-2025", "name": "Chuẩn nghèo đa chiều giai đoạn 2022–2025"}
         assert data["label"] == result.classification.label
 
@@ -150,22 +197,59 @@ def test_invalid_input_gets_a_clear_error(household, message):
     assert isinstance(caught.value, ValueError)
 
 
-def test_check_on_uses_the_period_in_force_that_day(tmp_path):
-    # a made-up next standard from 2026-07-01 with a higher rural line
-    data = json.loads(BUNDLED_STANDARDS.read_text(encoding="utf-8"))
-    later = copy.deepcopy(data["periods"][0])
-    later.update({"id": "2026-2030", "name": "Chuẩn thử nghiệm 2026–2030", "effective_from": "2026-07-01",
-                  "income_lines": {"rural": 2_000_000, "urban": 2_600_000}, "average_living_upper": {"rural": 3_000_000, "urban": 3_900_000}})
-    data["periods"].append(later)
-    path = tmp_path / "standards.json"
-    path.write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
-    standards = load_standards(path)
-    household = Household("rural", 2, 3_600_000, answers(3))  # 1.800.000 per person
-    before = check_on(date(2026, 6, 30), household, standards)
-    on = check_on(date(2026, 7, 1), household, standards)
-    assert (before.period.id, before.classification) == ("2022-2025", AVERAGE)
-    assert (on.period.id, on.classification) == ("2026-2030", POOR)
-    assert "Chuẩn thử nghiệm 2026–2030" in on.reasoning[-1] and on.checked_on == date(2026, 7, 1)
+@pytest.mark.parametrize(
+    "on, period_id, expected, basis",
+    [
+        # the issue's household: rural, 4 people, 8.800.000 a month (2.200.000 each), 3 deprived
+        (date(2025, 12, 31), "2022-2025", AVERAGE, "Nghị định 07/2021/NĐ-CP"),
+        (date(2026, 1, 1), "2026", AVERAGE, "Nghị định 351/2025/NĐ-CP, giữ nguyên Điều 3 Nghị định 07/2021/NĐ-CP"),
+        (date(2026, 12, 31), "2026", AVERAGE, "Nghị định 351/2025/NĐ-CP, giữ nguyên Điều 3 Nghị định 07/2021/NĐ-CP"),
+        (date(2027, 1, 1), "2027-2030", POOR, "Nghị định 351/2025/NĐ-CP"),
+        (date(2027, 3, 1), "2027-2030", POOR, "Nghị định 351/2025/NĐ-CP"),
+    ],
+)
+def test_the_standard_in_force_on_each_boundary_day(on, period_id, expected, basis):
+    result = check_on(on, Household("rural", 4, 8_800_000, form_answers(on, 3)))
+    assert (result.period.id, result.classification, result.checked_on) == (period_id, expected, on)
+    assert f"({basis})" in result.reasoning[-1]
+
+
+@pytest.mark.parametrize(
+    "on, coming",
+    [
+        (date(2026, 11, 1), False),  # 61 days before 1 January 2027
+        (date(2026, 11, 2), True),  # the window's first day
+        (date(2026, 12, 31), True),  # its last day
+        (date(2027, 1, 1), False),
+    ],
+)
+def test_the_coming_change_within_the_notice_window(on, coming):
+    result = assess(Household("rural", 4, 8_800_000, form_answers(on, 3)), STANDARDS, on, notice_days=60)
+    assert (result.coming is not None) is coming
+    if coming:
+        assert (result.period.id, result.classification) == ("2026", AVERAGE)
+        assert result.coming.result.classification is POOR and result.coming.result.period.id == "2027-2030"
+        assert result.coming.headline == "Từ 01/01/2027, theo Nghị định 351/2025/NĐ-CP: Hộ nghèo"
+        assert result.coming.result.checked_on == date(2027, 1, 1)
+        data = result.to_dict()["coming"]
+        assert (data["starts_on"], data["result"]["classification"], data["missing"]) == ("2027-01-01", "poor", [])
+    today_only = answers(3, STANDARDS.period_on(on))
+    assert assess(Household("rural", 4, 8_800_000, today_only), STANDARDS, on, notice_days=0).coming is None
+
+
+def test_the_coming_result_needs_the_new_standards_extra_answers():
+    # only today's questions answered (a client that knows nothing of the coming standard)
+    result = assess(Household("rural", 4, 8_800_000, answers(3, PERIOD_2026)), STANDARDS, date(2026, 12, 15))
+    assert result.classification is AVERAGE and result.coming.result is None
+    assert [i.id for i in result.coming.missing] == ["digital_services", "waste"]
+    assert result.coming.headline.startswith("Từ 01/01/2027, theo Nghị định 351/2025/NĐ-CP: cần trả lời thêm 2 câu")
+    # answers to the coming standard's questions are not "unknown" inside the window…
+    assert assess(Household("rural", 4, 8_800_000, every_answer(3)), STANDARDS, date(2026, 12, 15)).coming.result is not None
+    # …but they are outside it
+    with pytest.raises(EligibilityInputError, match="Không có câu hỏi mã “digital_services”, “waste”"):
+        assess(Household("rural", 4, 8_800_000, every_answer(3)), STANDARDS, date(2026, 6, 1))
+
+
+def test_no_standard_before_2022():
     with pytest.raises(NoStandardError, match="31/12/2021"):
-        check_on(date(2021, 12, 31), household, standards)
-    assert check_on(date(2022, 1, 1), household).period.id == "2022-2025"  # the bundled file by default
+        check_on(date(2021, 12, 31), Household("rural", 2, 3_600_000, answers(3)))

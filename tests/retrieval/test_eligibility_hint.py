@@ -68,3 +68,34 @@ def test_the_hint_explains_the_lines_with_the_legal_basis_and_points_to_the_chec
 )
 def test_a_figure_in_the_question_is_compared_with_the_lines(question, expected):
     assert expected in eligibility_hint(question, PERIOD)
+
+
+STANDARDS = load_standards()
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["năm sau chuẩn nghèo là bao nhiêu", "chuan ngheo moi la bao nhieu vay ad", "ho ngheo o thanh thi thu nhap bao nhieu"],
+)
+def test_questions_about_the_standard_itself_are_recognised(question):
+    assert is_eligibility_question(question)
+
+
+def test_the_hint_names_the_coming_standard_and_compares_the_figure_with_both():
+    period = STANDARDS.period_on(date(2026, 12, 1))
+    text = eligibility_hint("thu nhap 2 trieu moi nguoi o nong thon co phai ho ngheo khong", period, STANDARDS.next_after(period))
+    assert "Chuẩn nghèo đa chiều năm 2026 (Nghị định 351/2025/NĐ-CP ngày 30/12/2025 của Chính phủ, giữ nguyên Điều 3 Nghị định 07/2021/NĐ-CP" in text
+    assert "1.500.000 đồng/người/tháng ở nông thôn" in text  # the line in force
+    assert "Từ 01/01/2027, theo Nghị định 351/2025/NĐ-CP (Chuẩn nghèo đa chiều giai đoạn 2027–2030): chuẩn nghèo về thu nhập 2.200.000" in text
+    assert "2.800.000 đồng/người/tháng ở thành thị (khu vực đô thị)" in text
+    assert ("Với thu nhập bình quân 2.000.000 đồng/tháng mỗi người: ở nông thôn, mức này cao hơn chuẩn 1.500.000 đồng — hộ không thuộc diện "
+            "hộ nghèo hay hộ cận nghèo. Từ 01/01/2027: ở nông thôn, mức này không cao hơn chuẩn 2.200.000 đồng — hộ có thể là hộ nghèo") in text
+    assert "Chưa chính thức — Mức sống trung bình" in text  # what 351/2025's sources leave open is said to be open
+
+
+def test_after_the_change_the_hint_answers_from_the_new_standard():
+    period = STANDARDS.period_on(date(2027, 3, 1))
+    text = eligibility_hint("ho ngheo o thanh thi thu nhap bao nhieu", period, STANDARDS.next_after(period))
+    assert "2.200.000 đồng/người/tháng ở nông thôn, 2.800.000 đồng/người/tháng ở thành thị" in text
+    assert "1.500.000" not in text and "Từ 01/" not in text  # nothing newer is coming
+    assert "Chưa chính thức — Các chỉ số thiếu hụt" in text

@@ -21,31 +21,58 @@ def write(tmp_path: Path, data: dict) -> Path:
 
 
 def next_period(**changes) -> dict:
-    """A made-up later standard: the bundled one with other figures."""
-    period = copy.deepcopy(BUNDLED["periods"][0])
-    period.update({"id": "2026-2030", "name": "Chuẩn nghèo thử nghiệm 2026–2030", "effective_from": "2026-07-01", "effective_to": None,
-                   "income_lines": {"rural": 2_000_000, "urban": 2_600_000}, "average_living_upper": {"rural": 3_000_000, "urban": 3_900_000}})
+    """A made-up later standard: the last bundled one with other figures."""
+    period = copy.deepcopy(BUNDLED["periods"][-1])
+    period.update({"id": "2031-2035", "name": "Chuẩn nghèo thử nghiệm 2031–2035", "effective_from": "2031-01-01", "effective_to": None,
+                   "income_lines": {"rural": 3_000_000, "urban": 3_600_000}, "average_living_upper": {"rural": 4_000_000, "urban": 5_000_000}})
     period.update(changes)
     return period
 
 
-def test_the_bundled_standard_is_decree_07_2021():
+def test_the_bundled_periods_follow_decrees_07_2021_and_351_2025():
     standards = load_standards()
-    [period] = standards.periods
-    assert period.legal_basis.code == "07/2021/NĐ-CP"
-    assert period.legal_basis.citation == "Điều 3 Nghị định 07/2021/NĐ-CP ngày 27/01/2021 của Chính phủ"
-    assert (period.income_lines.rural, period.income_lines.urban) == (1_500_000, 2_000_000)
-    assert (period.average_living_upper.rural, period.average_living_upper.urban) == (2_250_000, 3_000_000)
-    assert period.poor_min_deprivations == 3
-    assert period.effective_from == date(2022, 1, 1) and period.effective_to is None  # until a new standard takes effect
-    assert len(period.indicators) == 12 and len({i.service for i in period.indicators}) == 6
-    assert [i.id for i in period.indicators] == [
+    first, extension, new = standards.periods
+    assert (first.id, extension.id, new.id) == ("2022-2025", "2026", "2027-2030")
+    # 2022–2025: Điều 3 of 07/2021
+    assert first.legal_basis.citation == "Điều 3 Nghị định 07/2021/NĐ-CP ngày 27/01/2021 của Chính phủ"
+    assert (first.effective_from, first.effective_to) == (date(2022, 1, 1), date(2025, 12, 31))
+    assert (first.income_lines.rural, first.income_lines.urban) == (1_500_000, 2_000_000)
+    assert (first.average_living_upper.rural, first.average_living_upper.urban) == (2_250_000, 3_000_000)
+    # 2026: 351/2025 keeps Điều 3 of 07/2021 for one more year, with the same figures
+    assert (extension.effective_from, extension.effective_to) == (date(2026, 1, 1), date(2026, 12, 31))
+    assert extension.legal_basis.code == "351/2025/NĐ-CP" and extension.legal_basis.issued == date(2025, 12, 30)
+    assert [a.code for a in extension.applies] == ["07/2021/NĐ-CP"] and extension.applies[0].articles == "Điều 3"
+    assert extension.basis_citation == (
+        "Nghị định 351/2025/NĐ-CP ngày 30/12/2025 của Chính phủ, giữ nguyên Điều 3 Nghị định 07/2021/NĐ-CP ngày 27/01/2021 của Chính phủ"
+    )
+    assert (extension.income_lines, extension.average_living_upper, extension.indicators) == (first.income_lines, first.average_living_upper, first.indicators)
+    # 2027–2030: the new lines; no average-living band in the sources; indicators provisional
+    assert new.effective_from == date(2027, 1, 1) and new.effective_to is None and new.legal_basis.code == "351/2025/NĐ-CP"
+    assert (new.income_lines.rural, new.income_lines.urban) == (2_200_000, 2_800_000)
+    assert new.average_living_upper is None and new.poor_min_deprivations == 3
+    assert new.sources.income_lines.confirmed and "351/2025" in new.sources.income_lines.source
+    assert not new.sources.average_living_upper.confirmed and not new.sources.indicators.confirmed
+    assert len(new.provisional_notes) == 2 and not first.provisional_notes and not extension.provisional_notes
+    assert [i.id for i in new.indicators] == [
         "employment", "dependants", "nutrition", "health_insurance", "adult_education", "school_attendance",
-        "housing_quality", "housing_area", "water", "latrine", "telecom", "information",
+        "housing_quality", "housing_area", "digital_services", "water", "latrine", "waste",
     ]
-    for indicator in period.indicators:
-        assert indicator.question.endswith("?"), indicator.id  # a yes/no question a citizen can answer
-    assert "rà soát" in period.notice and "Ủy ban nhân dân xã, phường" in period.notice
+    assert len({i.service for i in new.indicators}) == 6
+    assert all(i.provisional == "theo dự thảo, chờ văn bản chính thức" and i.note for i in new.indicators)
+    assert all(i.confirmed and i.provisional is None for i in first.indicators)
+    for period in standards.periods:
+        assert len(period.indicators) == 12
+        for indicator in period.indicators:
+            assert indicator.question.endswith("?"), indicator.id  # a yes/no question a citizen can answer
+        assert "rà soát" in period.notice and "Ủy ban nhân dân xã, phường" in period.notice
+
+
+def test_every_question_asks_about_a_lack_so_yes_means_deprived():
+    """One polarity: the data has no per-question direction, and "Có" is deprived for all."""
+    for period in BUNDLED["periods"]:
+        assert all("deprived_when" not in i for i in period["indicators"])
+    for period in load_standards().periods:
+        assert all(i.deprived(True) and not i.deprived(False) for i in period.indicators)
 
 
 @pytest.mark.parametrize(
@@ -53,32 +80,46 @@ def test_the_bundled_standard_is_decree_07_2021():
     [
         (date(2022, 1, 1), "2022-2025"),  # effective_from is inclusive
         (date(2025, 12, 31), "2022-2025"),
-        (date(2026, 6, 30), "2022-2025"),  # effective_to null: it still applies until the next starts
-        (date(2026, 7, 1), "2026-2030"),  # the next period's first day is the next period's
-        (date(2031, 1, 1), "2026-2030"),
+        (date(2026, 1, 1), "2026"),
+        (date(2026, 12, 31), "2026"),
+        (date(2027, 1, 1), "2027-2030"),
+        (date(2030, 12, 31), "2027-2030"),
+        (date(2035, 1, 1), "2027-2030"),  # effective_to null: it applies until a newer period starts
     ],
 )
-def test_the_period_in_force_at_its_boundaries(tmp_path, on, period_id):
-    standards = load_standards(write(tmp_path, {"periods": [BUNDLED["periods"][0], next_period()]}))
-    assert standards.period_on(on).id == period_id
+def test_the_period_in_force_at_its_boundaries(on, period_id):
+    assert load_standards().period_on(on).id == period_id
+
+
+@pytest.mark.parametrize(
+    "on, coming",
+    [
+        (date(2026, 11, 1), None),  # 61 days before: not yet
+        (date(2026, 11, 2), "2027-2030"),  # the notice window's first day (60 days before)
+        (date(2026, 12, 31), "2027-2030"),  # its last day
+        (date(2027, 1, 1), None),  # the new standard is in force: nothing is coming
+        (date(2025, 11, 2), "2026"),  # the extension was announced the same way
+        (date(2025, 11, 1), None),
+    ],
+)
+def test_the_coming_standard_within_the_notice_window(on, coming):
+    found = load_standards().coming(on, 60)
+    assert (found.id if found else None) == coming
 
 
 def test_an_open_ended_period_ends_the_day_before_the_next(tmp_path):
-    standards = load_standards(write(tmp_path, {"periods": [BUNDLED["periods"][0], next_period()]}))
-    first, second = standards.periods
-    assert standards.last_day(first) == date(2026, 6, 30)
-    assert standards.last_day(second) is None
+    data = copy.deepcopy(BUNDLED)
+    data["periods"][-1]["effective_to"] = None
+    data["periods"].append(next_period())
+    standards = load_standards(write(tmp_path, data))
+    assert standards.last_day(standards.periods[2]) == date(2030, 12, 31)
+    assert standards.last_day(standards.periods[3]) is None
+    assert standards.next_after(standards.periods[2]).id == "2031-2035" and standards.next_after(standards.periods[3]) is None
 
 
-def test_a_date_in_no_period_is_said_clearly(tmp_path):
-    with pytest.raises(NoStandardError, match=r"Không có chuẩn nghèo nào áp dụng vào ngày 31/12/2021\. .*giai đoạn 2022–2025 \(từ 01/01/2022\)"):
+def test_a_date_in_no_period_is_said_clearly():
+    with pytest.raises(NoStandardError, match=r"Không có chuẩn nghèo nào áp dụng vào ngày 31/12/2021\. .*giai đoạn 2022–2025 \(từ 01/01/2022 đến 31/12/2025\)"):
         load_standards().period_on(date(2021, 12, 31))
-    closed = copy.deepcopy(BUNDLED["periods"][0])
-    closed["effective_to"] = "2025-12-31"
-    standards = load_standards(write(tmp_path, {"periods": [closed, next_period()]}))
-    assert standards.period_on(date(2025, 12, 31)).id == "2022-2025"
-    with pytest.raises(NoStandardError, match="01/03/2026.*đến 31/12/2025"):
-        standards.period_on(date(2026, 3, 1))  # the gap between an ended period and the next
 
 
 def _broken(mutate) -> dict:
@@ -106,7 +147,8 @@ def _set(path: str, value):
         (_set("periods.0.income_lines.rural", -1), "periods[0].income_lines.rural: phải lớn hơn 0"),
         (_set("periods.0.income_lines.urban", "2000000"), "periods[0].income_lines.urban: phải là số nguyên"),
         (_set("periods.0.legal_basis.code", KeyError), "periods[0].legal_basis.code: thiếu trường này"),
-        (_set("periods.0.indicators.2.deprived_when", "maybe"), "periods[0].indicators[2].deprived_when: phải là “yes” hoặc “no”"),
+        (_set("periods.1.legal_basis", KeyError), "periods[1].legal_basis: thiếu trường này"),  # a period without basis
+        (_set("periods.2.indicators.2.deprived_when", "yes"), "periods[2].indicators[2].deprived_when: trường không được hỗ trợ"),
         (_set("periods.0.indicators.3.id", "Bảo hiểm"), "periods[0].indicators[3].id: sai định dạng"),
         (_set("periods.0.indicators.1.id", "employment"), "mã chỉ số bị trùng: employment"),
         (_set("periods.0.indicators.0.question", "  "), "periods[0].indicators[0].question: không được để trống"),
@@ -117,9 +159,20 @@ def _set(path: str, value):
         (_set("periods.0.poor_min_deprivations", 13), "poor_min_deprivations (13) lớn hơn số chỉ số (12)"),
         (_set("periods.0.colour", "red"), "periods[0].colour: trường không được hỗ trợ"),
         (_set("periods", []), "periods: không được để trống"),
+        # provenance: a confirmed figure names its source; a provisional one says why
+        (_set("periods.2.sources.income_lines.source", None), "periods[2].sources.income_lines: confirmed = true nhưng không ghi nguồn"),
+        (_set("periods.2.sources.income_lines.source", " "), "confirmed = true nhưng không ghi nguồn"),
+        (_set("periods.2.sources.average_living_upper.note", KeyError), "periods[2].sources.average_living_upper: confirmed = false cần ghi chú"),
+        (_set("periods.2.sources.poor_min_deprivations", KeyError), "periods[2].sources.poor_min_deprivations: thiếu trường này"),
+        (_set("periods.2.sources.income_lines.confirmed", "yes"), "periods[2].sources.income_lines.confirmed: phải là true hoặc false"),
+        (_set("periods.2.indicators.11.note", None), "periods[2].indicators[11]: confirmed = false cần ghi chú"),
+        (_set("periods.1.sources", KeyError), "periods[1].sources: thiếu trường này"),
+        # the periods follow each other: ordered, no overlap, no gap
         (lambda d: d["periods"].append(next_period(effective_from="2021-01-01")), "xếp theo effective_from tăng dần"),
-        (lambda d: d["periods"].append(next_period(id="2022-2025")), "mã giai đoạn (id) bị trùng"),
-        (lambda d: (d["periods"][0].update(effective_to="2026-07-01"), d["periods"].append(next_period())), "chồng lên giai đoạn '2026-2030'"),
+        (lambda d: d["periods"].append(next_period(id="2026")), "mã giai đoạn (id) bị trùng"),
+        (_set("periods.1.effective_to", "2027-01-01"), "giai đoạn '2026' (đến 2027-01-01) chồng lên giai đoạn '2027-2030'"),
+        (_set("periods.0.effective_to", "2025-12-30"), "giữa giai đoạn '2022-2025' (đến 2025-12-30) và '2026' (từ 2026-01-01) có khoảng trống"),
+        (_set("periods.1.effective_from", "2026-02-01"), "có khoảng trống: không có chuẩn nào áp dụng từ 2026-01-01"),
     ],
 )
 def test_a_broken_file_is_refused_naming_the_file_and_the_field(tmp_path, mutate, message):
