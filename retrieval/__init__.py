@@ -15,7 +15,8 @@ from .amounts import AmountError, format_money, parse_count, parse_money
 from .assistant import Assistant, IndexInfo, build
 from .catalog import AddedDocument, Catalog
 from .domain import Answer, AnswerStatus, Citation, Document, DocumentMetadata, Hit, Passage, PassageKind, Quote, SearchFilters
-from .eligibility import Classification, EligibilityResult, Household
+from .eligibility import Classification, ComingChange, EligibilityResult, Household
+from .eligibility_form import CheckForm, Choice, Reading, Step
 from .errors import (
     ConfigError,
     CorpusError,
@@ -33,8 +34,8 @@ from .settings import ServerSettings, Settings, TelegramSettings, load_settings
 from .standards import AREA_LABELS, AREA_NAMES, AREAS, Indicator, LegalBasis, PovertyStandards, StandardPeriod, load_standards
 
 __all__ = [
-    "AREAS", "AREA_LABELS", "AREA_NAMES", "AddedDocument", "AmountError", "Answer", "AnswerStatus", "Assistant", "BuildStatus", "Catalog", "Citation",
-    "Classification", "ConfigError", "CorpusError", "Document", "DocumentMetadata", "EligibilityInputError", "EligibilityResult",
+    "AREAS", "AREA_LABELS", "AREA_NAMES", "AddedDocument", "AmountError", "Answer", "AnswerStatus", "Assistant", "BuildStatus", "Catalog", "CheckForm",
+    "Choice", "Citation", "Classification", "ComingChange", "Reading", "Step", "ConfigError", "CorpusError", "Document", "DocumentMetadata", "EligibilityInputError", "EligibilityResult",
     "Hit", "Household", "IndexInfo", "IndexMissingError", "Indicator", "LegalBasis", "ModelUnavailableError", "NoStandardError", "Passage", "PassageKind",
     "PovertyStandards", "Quote", "Rebuilder", "RetrievalError", "SearchFilters", "ServerSettings", "Settings", "StaleIndexError", "StandardPeriod",
     "StandardsError", "TelegramSettings", "UnknownDocumentError", "build", "format_money", "load_settings", "load_standards", "parse_count", "parse_money",

@@ -9,17 +9,18 @@ import sys
 from datetime import date
 from pathlib import Path
 
-from .amounts import AmountError, format_money, parse_count, parse_money
+from .amounts import format_money
 from .assistant import Assistant, build
 from .catalog import Catalog
 from .corpus import load_corpus
 from .domain import Answer, Hit
-from .eligibility import EligibilityResult, Household, check_on
+from .eligibility import EligibilityResult, Household, assess
+from .eligibility_form import CheckForm
 from .embeddings import prepare_model
 from .errors import EligibilityInputError, RetrievalError
 from .evaluation import evaluate, load_questions
 from .settings import Settings, load_settings
-from .standards import AREA_LABELS, StandardPeriod, load_standards
+from .standards import AREA_LABELS, load_standards
 
 MODES = ("hybrid", "bm25", "dense")
 
@@ -175,21 +176,18 @@ def cmd_chat(args: argparse.Namespace) -> int:
 
 
 _AREA_CHOICES = {"rural": "rural", "urban": "urban", "nong-thon": "rural", "thanh-thi": "urban"}
-_YES, _NO, _BACK = ("c", "co", "có", "y", "yes"), ("k", "khong", "không", "n", "no"), ("b", "<", "quay lai", "quay lại")
+_BACK = ("b", "<", "quay lai", "quay lại")
 
 
 def _ids(text: str | None) -> list[str]:
     return [part.strip() for part in (text or "").split(",") if part.strip()]
 
 
-def _household_from_flags(args: argparse.Namespace) -> Household:
+def _household_from_flags(args: argparse.Namespace, form: CheckForm) -> Household:
     missing = [flag for flag, value in (("--area", args.area), ("--members", args.members), ("--income", args.income)) if value is None]
     if missing:
         raise EligibilityInputError(f"Thiếu {', '.join(missing)} (hoặc bỏ hết tham số để trả lời từng câu).")
-    try:
-        members, income = parse_count(args.members), parse_money(args.income)
-    except AmountError as exc:
-        raise EligibilityInputError(str(exc)) from None
+    members, income = form.read("members", args.members).value, form.read("income", args.income).value
     answers = {i: True for i in _ids(args.yes)}
     for i in _ids(args.no):
         if i in answers:
@@ -198,48 +196,40 @@ def _household_from_flags(args: argparse.Namespace) -> Household:
     return Household(_AREA_CHOICES[args.area], members, income, answers)
 
 
-def _household_interactively(period: StandardPeriod) -> Household | None:
-    """One question at a time, like the bot and the widget; 'b' goes back. None if cancelled."""
-    print(f"Kiểm tra hộ nghèo, hộ cận nghèo theo {period.name} ({period.legal_basis.short}).")
-    print("Trả lời từng câu; gõ b để quay lại câu trước, Ctrl+D để hủy.\n")
-    steps = ["area", "members", "income", *[i.id for i in period.indicators]]
+def _household_interactively(form: CheckForm) -> Household | None:
+    """One question at a time, like the bot and the widget (the same steps, read the same
+    way); 'b' goes back. None if cancelled."""
+    print("Kiểm tra hộ nghèo, hộ cận nghèo.")
+    print(form.intro)
+    print("Gõ b để quay lại câu trước, Ctrl+D để hủy.\n")
     values: dict[str, object] = {}
     at = 0
     try:
-        while at < len(steps):
-            step = steps[at]
-            if step == "area":
-                raw = input("Hộ ở nông thôn hay thành thị? [n: nông thôn / t: thành thị] ").strip().casefold()
-                value = {"n": "rural", "nông thôn": "rural", "nong thon": "rural", "t": "urban", "thành thị": "urban", "thanh thi": "urban"}.get(raw)
-                error = "Gõ n (nông thôn) hoặc t (thành thị)."
-            elif step in ("members", "income"):
-                raw = input("Hộ có bao nhiêu người? " if step == "members" else "Tổng thu nhập của cả hộ mỗi tháng (ví dụ 6 triệu, 6.000.000)? ").strip()
-                try:
-                    value, error = (parse_count(raw) if step == "members" else parse_money(raw)), ""
-                except AmountError as exc:
-                    value, error = None, str(exc)
-            else:
-                indicator = period.indicator(step)
-                number = at - 2
-                raw = input(f"Câu {number}/{len(period.indicators)} ({indicator.service}) {indicator.question} [c/k] ").strip().casefold()
-                value = True if raw in _YES else False if raw in _NO else None
-                error = "Gõ c (có) hoặc k (không)."
+        while at < len(form.steps):
+            step = form.steps[at]
+            head = f"Câu {at + 1}/{len(form.steps)}" + (f" ({step.service})" if step.service else "")
+            notes = [n for n in (step.provisional and f"[{step.provisional}]", step.for_period and f"[chỉ cho {step.for_period}]") if n]
+            options = " / ".join(c.label for c in step.choices)
+            raw = input(f"{head} {step.question} {' '.join(notes)}{f' [{options}]' if options else ''} ").strip()
             if raw.casefold() in _BACK:
                 at = max(0, at - 1)
                 continue
-            if value is None:
-                print(f"  {error}")
+            try:
+                reading = form.read(step.id, raw)
+            except EligibilityInputError as exc:
+                print(f"  {exc} {step.hint if step.typed else ''}".rstrip())
                 continue
-            values[step] = value
+            print(f"  → {reading.display}")
+            values[step.id] = reading.value
             at += 1
     except (EOFError, KeyboardInterrupt):
         print("\nĐã hủy kiểm tra.")
         return None
-    answers = {i.id: values[i.id] for i in period.indicators}
+    answers = {s.id: values[s.id] for s in form.steps if s.kind == "yes_no"}
     return Household(values["area"], values["members"], values["income"], answers)
 
 
-def format_eligibility(result: EligibilityResult, support: list) -> str:
+def _result_lines(result: EligibilityResult) -> list[str]:
     h = result.household
     lines = [
         f"Kết quả: {result.label}",
@@ -248,9 +238,19 @@ def format_eligibility(result: EligibilityResult, support: list) -> str:
         "",
         *[f"- {line}" for line in result.reasoning],
         "",
-        f"Căn cứ: {result.legal_basis.citation} ({result.legal_basis.title})",
-        f"Lưu ý: {result.notice}",
+        f"Căn cứ: {result.period.basis_citation}",
     ]
+    if result.provisional:
+        lines += ["Chưa chính thức, chờ văn bản chính thức:", *[f"  · {note}" for note in result.provisional]]
+    return lines
+
+
+def format_eligibility(result: EligibilityResult, support: list) -> str:
+    lines = _result_lines(result) + [f"Lưu ý: {result.notice}"]
+    if result.coming is not None:
+        lines += ["", result.coming.headline]
+        if result.coming.result is not None:
+            lines += [f"  {line}" for line in _result_lines(result.coming.result)[3:] if line]
     if support:
         lines += ["", f"Chính sách hỗ trợ {result.label[:1].lower()}{result.label[1:]} trong văn bản:"]
         for citation in support:
@@ -262,21 +262,24 @@ def format_eligibility(result: EligibilityResult, support: list) -> str:
 def cmd_kiemtra(args: argparse.Namespace) -> int:
     settings = _settings_for(args)
     standards = load_standards(settings.standards_path)
-    on = date.fromisoformat(args.date) if args.date else date.today()
-    period = standards.period_on(on)
+    on = date.fromisoformat(args.date) if args.date else (settings.eligibility.as_of or date.today())
+    form = CheckForm.build(standards, on, settings.eligibility.notice_days)
     if args.questions:
-        print(f"{period.name} ({period.legal_basis.citation})")
-        for indicator in period.indicators:
-            print(f"{indicator.id:<18} [{indicator.service}] {indicator.question}")
+        print(f"{form.period.name} ({form.period.basis_citation})")
+        for step in form.steps:
+            if step.kind == "yes_no":
+                extra = f" [chỉ cho {step.for_period}]" if step.for_period else ""
+                draft = f" [{step.provisional}]" if step.provisional else ""
+                print(f"{step.id:<18} [{step.service}] {step.question}{draft}{extra}")
         return 0
     flags = (args.area, args.members, args.income, args.yes, args.no)
     if any(flag is not None for flag in flags):
-        household = _household_from_flags(args)
+        household = _household_from_flags(args, form)
     else:
-        household = _household_interactively(period)
+        household = _household_interactively(form)
         if household is None:
             return 1
-    result = check_on(on, household, standards)
+    result = assess(household, standards, on, settings.eligibility.notice_days)
     support = [] if args.no_support else Assistant.open(settings).support_for(result.classification)
     if args.json:
         _print_json({**result.to_dict(), "support": [c.to_dict() for c in support]})

@@ -179,12 +179,23 @@ class Hit:
     score: float
     signals: Signals = Signals()
 
+    @property
+    def label(self) -> str:
+        """How every face names the source: 'Chỉ thị 19-CT/TU (29/11/2021) [đã được thay thế
+        bởi …] — 6. Tiếp tục…' (the validity note as of today)."""
+        meta = self.document.metadata
+        when = f" ({meta.date.strftime('%d/%m/%Y')})" if meta.date else ""
+        note = meta.validity_note(date.today())
+        validity = f" [{note}]" if note else ""
+        return f"{meta.short_name}{when}{validity} — {self.passage.location_text}"
+
     def to_dict(self) -> dict:
         return {
             "passage_id": self.passage.id,
             "text": self.passage.text,
             "score": round(self.score, 6),
             "location": self.passage.location_text,
+            "label": self.label,
             "document": self.document.to_dict(),
         }
 
@@ -195,16 +206,12 @@ class Citation:
     hit: Hit
 
     def to_dict(self) -> dict:
-        return {**self.hit.to_dict(), "number": self.number}
+        return {**self.hit.to_dict(), "number": self.number, "label": self.label}
 
     @property
     def label(self) -> str:
         """'[1] Chỉ thị 19-CT/TU (29/11/2021) — 6. Tiếp tục…'"""
-        meta = self.hit.document.metadata
-        when = f" ({meta.date.strftime('%d/%m/%Y')})" if meta.date else ""
-        note = meta.validity_note(date.today())
-        validity = f" [{note}]" if note else ""
-        return f"[{self.number}] {meta.short_name}{when}{validity} — {self.hit.passage.location_text}"
+        return f"[{self.number}] {self.hit.label}"
 
 
 class AnswerStatus(str, Enum):

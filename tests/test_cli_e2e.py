@@ -31,7 +31,8 @@ def config(tmp_path_factory) -> Path:
     shutil.copytree(REPO / "corpus", root / "corpus")
     model = (REPO / "models" / "multilingual-e5-small").resolve()
     path = root / "config.toml"
-    path.write_text(f'[embedding]\nmodel = "{model}"\n', encoding="utf-8")
+    # the poverty standard of a fixed day, inside the notice window before 1 January 2027
+    path.write_text(f'[embedding]\nmodel = "{model}"\n\n[eligibility]\nas_of = "2026-12-15"\n', encoding="utf-8")
     cache = REPO / "index" / "embedding-cache"
     if cache.exists():  # reuse vectors already computed on this machine: same result, faster
         shutil.copytree(cache, root / "index" / "embedding-cache")
@@ -135,12 +136,12 @@ ALL_IDS = ["employment", "dependants", "nutrition", "health_insurance", "adult_e
 
 
 def test_kiemtra_with_flags_classifies_and_quotes_support(config):
-    yes = ["health_insurance", "employment"]  # deprived (asked "does anyone lack…?")
-    no = [i for i in ALL_IDS if i not in yes]  # water, latrine, telecom, information: "no" is deprived too
+    yes = ["health_insurance", "employment", "water"]  # "Có" is deprived, for every question
+    no = [i for i in ALL_IDS if i not in yes]
     result = json.loads(run(config, "kiemtra", "--area", "nong-thon", "--members", "4", "--income", "5,8 triệu",
                             "--yes", ",".join(yes), "--no", ",".join(no), "--date", "2024-06-01", "--json").stdout)
     assert (result["classification"], result["label"]) == ("poor", "Hộ nghèo")
-    assert result["per_person_income"] == 1_450_000 and result["deprivation_count"] == 6
+    assert result["per_person_income"] == 1_450_000 and result["deprivation_count"] == 3 and result["coming"] is None
     assert result["reasoning"][0] == "Thu nhập bình quân: 5.800.000 đồng ÷ 4 người = 1.450.000 đồng/người/tháng."
     assert result["legal_basis"]["code"] == "07/2021/NĐ-CP" and "rà soát" in result["notice"]
     assert result["support"] and all("hộ nghèo" in c["text"] for c in result["support"])
@@ -148,13 +149,17 @@ def test_kiemtra_with_flags_classifies_and_quotes_support(config):
 
 
 def test_kiemtra_asks_one_question_at_a_time_and_goes_back(config):
-    # n(ông thôn), 3 người, b(ack), 2 người, 3 triệu, c then b(ack) on question 1, then k… and c…
-    answers = ["n", "3", "b", "2", "3 trieu", "c", "b"] + ["k"] * 8 + ["c"] * 4
+    # 15 December 2026: today's 12 questions and the 2 the 2027 standard adds, asked in turn.
+    # nông thôn, 3 người, b(ack), 2 người, 3 triệu, có then b(ack) on question 1, then không…
+    answers = ["nông thôn", "3", "b", "2", "3 trieu", "c", "b"] + ["k"] * 14
     out = run(config, "kiemtra", "--no-support", stdin="\n".join(answers) + "\n").stdout
+    assert "Câu 1/17" in out and "Câu 17/17" in out and "[theo dự thảo, chờ văn bản chính thức]" in out
     assert "Kết quả: Hộ cận nghèo" in out
     assert "3.000.000 đồng ÷ 2 người = 1.500.000 đồng/người/tháng" in out  # the corrected size counts
     assert "Hộ không thiếu hụt chỉ số nào" in out  # the answer taken back does not
+    assert "Căn cứ: Nghị định 351/2025/NĐ-CP ngày 30/12/2025 của Chính phủ, giữ nguyên Điều 3 Nghị định 07/2021/NĐ-CP" in out
     assert "Lưu ý: Việc công nhận hộ nghèo, hộ cận nghèo do Ủy ban nhân dân cấp xã" in out
+    assert "Từ 01/01/2027, theo Nghị định 351/2025/NĐ-CP: Hộ cận nghèo" in out  # 1.500.000 ≤ 2.200.000, nothing deprived
     cancelled = run(config, "kiemtra", "--no-support", stdin="n\n4\n", check=False)
     assert cancelled.returncode == 1 and "Đã hủy kiểm tra." in cancelled.stdout
 
