@@ -40,7 +40,8 @@ from fastapi.concurrency import run_in_threadpool
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import FileResponse, JSONResponse, Response, StreamingResponse
 from fastapi.staticfiles import StaticFiles
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from annotated_types import Interval
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints, WithJsonSchema
 from pydantic_core import PydanticCustomError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.middleware.cors import CORSMiddleware
@@ -51,6 +52,7 @@ from retrieval import (
     AREA_LABELS,
     Assistant,
     Catalog,
+    CheckForm,
     ConfigError,
     CorpusError,
     EligibilityInputError,
@@ -78,6 +80,7 @@ DEFAULT_K = 10
 MAX_FILTER_ITEMS = 100
 MAX_ANSWER_ID_CHARS = 40
 MAX_ANSWERS = 50  # a standard has 12 questions; more keys than this is not a household
+MAX_TYPED_ANSWER_CHARS = 100  # "1 triệu 500 nghìn đồng một tháng" and the like
 # A question, ten history lines and JSON escaping fit well below this.
 MAX_BODY_BYTES = 128 * 1024
 # Word files with pictures and scanned annexes are large; nothing else needs more than above.
@@ -155,14 +158,28 @@ class SearchRequest(_Request):
     date_to: DateText = Field(None, description="Văn bản ban hành đến ngày này (YYYY-MM-DD).")
 
 
+TypedAnswer = Annotated[str, StringConstraints(min_length=1, max_length=MAX_TYPED_ANSWER_CHARS), AfterValidator(_valid_text)]
+
+
 class EligibilityRequest(_Request):
     area: Literal["rural", "urban"] = Field(description="Khu vực: rural (nông thôn) hoặc urban (thành thị).")
-    members: WholeNumber = Field(ge=1, le=MAX_MEMBERS, description="Số người trong hộ (cùng ăn ở, chung thu nhập).")
-    monthly_income: WholeNumber = Field(ge=0, le=MAX_MONTHLY_INCOME, description="Tổng thu nhập của cả hộ mỗi tháng, đồng.")
+    members: Annotated[int, BeforeValidator(_whole_number), Interval(ge=1, le=MAX_MEMBERS), WithJsonSchema({"type": "integer", "minimum": 1, "maximum": MAX_MEMBERS})] | TypedAnswer = Field(
+        description="Số người trong hộ (cùng ăn ở, chung thu nhập): một số, hoặc như người dân gõ (“4”, “bốn người”)."
+    )
+    monthly_income: Annotated[int, BeforeValidator(_whole_number), Interval(ge=0, le=MAX_MONTHLY_INCOME), WithJsonSchema({"type": "integer", "minimum": 0, "maximum": MAX_MONTHLY_INCOME})] | TypedAnswer = Field(
+        description="Tổng thu nhập của cả hộ mỗi tháng: số đồng, hoặc như người dân gõ (“6 triệu”, “1tr5”, “1 triệu rưỡi”, “6.000.000”)."
+    )
     answers: dict[Annotated[str, Field(max_length=MAX_ANSWER_ID_CHARS)], Annotated[bool, Field(strict=True)]] = Field(
         max_length=MAX_ANSWERS,
-        description="Câu trả lời cho từng câu hỏi của GET /api/eligibility/questions: mã câu hỏi → true (Có) / false (Không). Phải đủ mọi câu.",
+        description="Câu trả lời cho từng câu hỏi của GET /api/eligibility/questions: mã câu hỏi → true (Có: hộ thiếu hụt) / false (Không). "
+        "Phải đủ các câu của chuẩn đang áp dụng; các câu thêm cho chuẩn sắp áp dụng (for_period) có thể bỏ qua.",
     )
+    date: DateText = Field(None, description="Ngày áp dụng chuẩn nghèo (YYYY-MM-DD); mặc định hôm nay.")
+
+
+class EligibilityReadRequest(_Request):
+    step: Annotated[str, Field(min_length=1, max_length=MAX_ANSWER_ID_CHARS)] = Field(description="Mã câu hỏi (members, income, area hoặc mã chỉ số).")
+    text: TypedAnswer = Field(description="Câu trả lời như người dân gõ.")
     date: DateText = Field(None, description="Ngày áp dụng chuẩn nghèo (YYYY-MM-DD); mặc định hôm nay.")
 
 
@@ -192,11 +209,13 @@ class HitOut(BaseModel):
     text: str
     score: float
     location: str
+    label: str = Field(description="Cách ghi nguồn: 'Chỉ thị 19-CT/TU (29/11/2021) [đã được thay thế bởi …] — vị trí'")
     document: DocumentOut
 
 
 class CitationOut(HitOut):
     number: int
+    label: str = Field(description="Cách ghi nguồn, có số thứ tự: '[1] Chỉ thị 19-CT/TU (29/11/2021) [đã được thay thế bởi …] — vị trí'")
 
 
 class AnswerOut(BaseModel):
@@ -224,16 +243,33 @@ class AreaAmountsOut(BaseModel):
     urban: int
 
 
+class SourceOut(BaseModel):
+    confirmed: bool = Field(description="false: còn tạm, chờ văn bản chính thức")
+    source: str | None
+    note: str | None
+
+
+class SourcesOut(BaseModel):
+    income_lines: SourceOut
+    average_living_upper: SourceOut
+    poor_min_deprivations: SourceOut
+    indicators: SourceOut
+
+
 class StandardPeriodOut(BaseModel):
     id: str
     name: str
     effective_from: date
     effective_to: date | None = Field(description="Ngày cuối cùng áp dụng; null: đến khi có chuẩn mới")
     legal_basis: LegalBasisOut
+    applies: list[LegalBasisOut] = Field(description="Quy định của văn bản khác được giữ nguyên (năm 2026: Điều 3 Nghị định 07/2021/NĐ-CP)")
+    basis: str = Field(description="Toàn bộ căn cứ trong một câu")
     income_lines: AreaAmountsOut = Field(description="Chuẩn nghèo về thu nhập, đồng/người/tháng")
-    average_living_upper: AreaAmountsOut = Field(description="Mức trên của hộ có mức sống trung bình, đồng/người/tháng")
+    average_living_upper: AreaAmountsOut | None = Field(description="Mức trên của hộ có mức sống trung bình, đồng/người/tháng; null: giai đoạn không có (hoặc chưa biết) mức này")
     poor_min_deprivations: int
     indicator_count: int
+    sources: SourcesOut = Field(description="Nguồn của từng con số, và con số nào còn tạm")
+    provisional: list[str] = Field(description="Những gì còn tạm, chờ văn bản chính thức")
 
 
 class AreaOut(BaseModel):
@@ -245,8 +281,31 @@ class EligibilityQuestionOut(BaseModel):
     id: str
     service: str = Field(description="Dịch vụ xã hội cơ bản")
     name: str
-    question: str = Field(description="Câu hỏi Có/Không")
+    question: str = Field(description="Câu hỏi Có/Không: “Có” nghĩa là hộ thiếu hụt")
     definition: str = Field(description="Thế nào là thiếu hụt (tóm tắt văn bản)")
+    confirmed: bool = Field(description="false: câu chữ, ngưỡng còn theo dự thảo")
+    note: str | None
+
+
+class ChoiceOut(BaseModel):
+    value: str
+    label: str
+
+
+class CheckStepOut(BaseModel):
+    id: str = Field(description="area, members, income, hoặc mã chỉ số")
+    kind: Literal["choice", "count", "money", "yes_no"] = Field(description="count, money: người dân gõ câu trả lời (đọc bằng POST /api/eligibility/read)")
+    question: str
+    hint: str = Field(description="Cách trả lời")
+    service: str | None
+    choices: list[ChoiceOut]
+    provisional: str | None = Field(description="“theo dự thảo, chờ văn bản chính thức” khi câu hỏi chưa chính thức")
+    for_period: str | None = Field(description="Chỉ hỏi cho chuẩn sắp áp dụng (tên chuẩn đó)")
+
+
+class ComingPeriodOut(BaseModel):
+    period: StandardPeriodOut
+    starts_on: date
 
 
 class EligibilityQuestionsOut(BaseModel):
@@ -254,6 +313,17 @@ class EligibilityQuestionsOut(BaseModel):
     areas: list[AreaOut]
     questions: list[EligibilityQuestionOut]
     notice: str
+    intro: str = Field(description="Lời giới thiệu bài kiểm tra: theo chuẩn nào, cách trả lời")
+    steps: list[CheckStepOut] = Field(description="Các bước theo thứ tự: khu vực, số người, thu nhập, rồi từng câu hỏi (kể cả câu thêm cho chuẩn sắp áp dụng)")
+    coming: ComingPeriodOut | None = Field(description="Chuẩn mới bắt đầu trong notice_days ngày tới: kết quả sẽ có thêm phần theo chuẩn này")
+
+
+class ReadingOut(BaseModel):
+    step: str
+    understood: bool = Field(description="false: máy chủ chưa hiểu câu trả lời; message nói cần gõ thế nào")
+    value: int | bool | str | None = Field(description="Giá trị đã hiểu (null khi chưa hiểu)")
+    display: str | None = Field(description="Cách đọc lại cho người dân: “1.500.000 đồng/tháng”, “4 người”")
+    message: str | None = Field(description="Khi chưa hiểu: cần gõ thế nào (tiếng Việt)")
 
 
 class PeriodRefOut(BaseModel):
@@ -268,8 +338,10 @@ class DeprivedOut(BaseModel):
     definition: str
 
 
-class EligibilityOut(BaseModel):
-    classification: Literal["poor", "near_poor", "average_living", "above_average_living"]
+class EligibilityResultOut(BaseModel):
+    classification: Literal["poor", "near_poor", "average_living", "above_average_living", "not_poor"] = Field(
+        description="not_poor: thu nhập cao hơn chuẩn, theo một chuẩn không quy định mức sống trung bình"
+    )
     label: str = Field(description="Hộ nghèo, Hộ cận nghèo…")
     period: PeriodRefOut
     checked_on: date
@@ -278,14 +350,33 @@ class EligibilityOut(BaseModel):
     monthly_income: int
     per_person_income: float = Field(description="Thu nhập bình quân đồng/người/tháng (làm tròn 2 chữ số; so sánh dùng giá trị chính xác)")
     income_line: int
-    average_living_upper: int
+    average_living_upper: int | None
     deprived: list[DeprivedOut]
     deprivation_count: int
     indicator_count: int
     poor_min_deprivations: int
     reasoning: list[str]
     legal_basis: LegalBasisOut
+    basis: str = Field(description="Toàn bộ căn cứ trong một câu")
+    provisional: list[str] = Field(description="Những gì kết quả dựa vào mà còn tạm, chờ văn bản chính thức")
     notice: str = Field(description="Kết quả chính thức do xã rà soát hằng năm; đi đâu")
+
+
+class MissingOut(BaseModel):
+    id: str
+    name: str
+
+
+class ComingChangeOut(BaseModel):
+    period: PeriodRefOut
+    starts_on: date
+    headline: str = Field(description="“Từ 01/01/2027, theo Nghị định 351/2025/NĐ-CP: Hộ nghèo”")
+    result: EligibilityResultOut | None = Field(description="Kết quả theo chuẩn mới; null khi chưa trả lời các câu thêm (missing)")
+    missing: list[MissingOut]
+
+
+class EligibilityOut(EligibilityResultOut):
+    coming: ComingChangeOut | None = Field(description="Trong notice_days ngày trước khi chuẩn mới bắt đầu: kết quả theo chuẩn mới")
     support: list[CitationOut] = Field(description="Các đoạn văn bản về hỗ trợ cho nhóm hộ này")
 
 
@@ -430,6 +521,8 @@ _LABELS = {
     "monthly_income": "Thu nhập của hộ mỗi tháng (monthly_income)",
     "answers": "Câu trả lời (answers)",
     "date": "Ngày áp dụng (date)",
+    "step": "Mã câu hỏi (step)",
+    "text": "Câu trả lời (text)",
 }
 MSG_BAD_JSON = "Dữ liệu gửi lên không đúng định dạng JSON."
 MSG_NOT_OBJECT = "Dữ liệu gửi lên phải là một đối tượng JSON (Content-Type: application/json)."
@@ -451,7 +544,9 @@ def describe_validation_error(errors: list[dict], max_chars: int) -> tuple[int, 
     """The HTTP status and one clear Vietnamese sentence for the first problem found."""
     if not errors:
         return 422, "Dữ liệu gửi lên không hợp lệ."
-    err = errors[0]
+    # a field that takes a number or typed text (members, monthly_income) fails on both
+    # branches: the text branch's length says more than "not a number"
+    err = next((e for e in errors if e.get("type") == "string_too_long"), errors[0])
     kind, loc, ctx = err.get("type", ""), tuple(err.get("loc", ())), err.get("ctx") or {}
     if kind == "json_invalid":
         return 400, MSG_BAD_JSON
@@ -473,7 +568,7 @@ def describe_validation_error(errors: list[dict], max_chars: int) -> tuple[int, 
         return 422, "Câu trả lời (answers) chỉ nhận true (Có) hoặc false (Không) cho mỗi câu hỏi."
     if kind == "missing":
         return 422, f"Thiếu {label[:1].lower()}{label[1:]}."
-    if kind == "blank":
+    if kind in ("blank", "string_too_short"):
         return 422, f"{label} không được để trống."
     if kind == "invalid_text":
         return 422, f"{label} chứa ký tự không hợp lệ."
@@ -488,11 +583,12 @@ def describe_validation_error(errors: list[dict], max_chars: int) -> tuple[int, 
     if field == "area":
         return 422, "Khu vực (area) phải là “rural” (nông thôn) hoặc “urban” (thành thị)."
     if field == "members":
-        return 422, f"Số người trong hộ (members) phải là số nguyên từ 1 đến {MAX_MEMBERS}."
+        return 422, f"Số người trong hộ (members) phải là số nguyên từ 1 đến {MAX_MEMBERS}, hoặc câu trả lời như người dân gõ (“4”, “bốn người”)."
     if field == "monthly_income":
         if kind == "greater_than_equal":
             return 422, "Thu nhập của hộ mỗi tháng (monthly_income) không thể là số âm; hộ không có thu nhập thì gửi 0."
-        return 422, f"Thu nhập của hộ mỗi tháng (monthly_income) phải là số nguyên từ 0 đến {MAX_MONTHLY_INCOME} (đồng)."
+        return 422, (f"Thu nhập của hộ mỗi tháng (monthly_income) phải là số nguyên từ 0 đến {MAX_MONTHLY_INCOME} (đồng), "
+                     "hoặc câu trả lời như người dân gõ (“6 triệu”, “1tr5”).")
     if field in ("date_from", "date_to", "date"):
         return 422, f"{label} phải là ngày dạng YYYY-MM-DD."
     if kind == "string_type":
@@ -1016,27 +1112,54 @@ def _install_api(app: FastAPI) -> None:
         on: Annotated[DateText, Query(alias="date", description="Ngày áp dụng (YYYY-MM-DD); mặc định hôm nay.")] = None,
     ) -> dict:
         try:
-            period = assistant.eligibility_period(on)
+            form = assistant.eligibility_form(on)
         except NoStandardError as exc:
             raise HTTPException(404, str(exc)) from None
+        period = form.period
         return {
             "period": period.summary(),
             "areas": [{"id": area, "label": label} for area, label in AREA_LABELS.items()],
             "questions": [i.to_dict() for i in period.indicators],
             "notice": period.notice,
+            "intro": form.intro,
+            "steps": [step.to_dict() for step in form.steps],
+            "coming": {"period": form.coming.summary(), "starts_on": form.coming.effective_from} if form.coming else None,
         }
+
+    @app.post(
+        "/api/eligibility/read", response_model=ReadingOut, responses={**POST_ERRORS, **ERR_NO_STANDARD}, dependencies=[SearchLimit],
+        tags=["kiểm tra hộ nghèo"], summary="Đọc một câu trả lời như người dân gõ (“1tr5”, “bốn người”) — cách máy chủ hiểu nó, hoặc lỗi",
+    )
+    async def eligibility_read(body: EligibilityReadRequest, assistant: AssistantDep) -> dict:
+        """An answer the citizen typed that cannot be read is not a failed request: it is
+        said back with what to type instead (a portal's console stays clean of 4xx)."""
+        try:
+            form = assistant.eligibility_form(body.date)
+            step = form.step(body.step)
+        except NoStandardError as exc:
+            raise HTTPException(404, str(exc)) from None
+        except EligibilityInputError as exc:
+            raise HTTPException(422, str(exc)) from None
+        try:
+            reading = form.read(step.id, body.text)
+        except EligibilityInputError as exc:
+            return {"step": step.id, "understood": False, "value": None, "display": None, "message": str(exc)}
+        return {**reading.to_dict(), "understood": True, "message": None}
 
     @app.post(
         "/api/eligibility", response_model=EligibilityOut, responses={**POST_ERRORS, **ERR_NO_STANDARD}, dependencies=[SearchLimit],
         tags=["kiểm tra hộ nghèo"], summary="Kiểm tra hộ nghèo, cận nghèo theo chuẩn đang áp dụng, kèm chính sách hỗ trợ trong văn bản",
     )
     async def eligibility(body: EligibilityRequest, assistant: AssistantDep) -> dict:
-        household = Household(body.area, body.members, body.monthly_income, dict(body.answers))
         try:
-            period = assistant.eligibility_period(body.date)
-            known = [i.id for i in period.indicators]
+            form = assistant.eligibility_form(body.date)
+            # typed answers are read by the library, as the bot and the CLI read them
+            members = body.members if isinstance(body.members, int) else form.read("members", body.members).value
+            income = body.monthly_income if isinstance(body.monthly_income, int) else form.read("income", body.monthly_income).value
+            known = [s.id for s in form.steps if s.kind == "yes_no"]
             if any(key not in known for key in body.answers):  # said without repeating the sender's keys
-                raise EligibilityInputError(f"Câu trả lời (answers) có mã câu hỏi không có trong {period.name}. Các mã: {', '.join(known)}.")
+                raise EligibilityInputError(f"Câu trả lời (answers) có mã câu hỏi không có trong {form.period.name}. Các mã: {', '.join(known)}.")
+            household = Household(body.area, members, income, dict(body.answers))
             result = assistant.check_eligibility(household, on=body.date)
         except NoStandardError as exc:
             raise HTTPException(404, str(exc)) from None
@@ -1096,14 +1219,15 @@ def _answers_schema(app: FastAPI) -> dict | None:
     question, all required, no others (the ids come from the standards file, not from code)."""
     settings = app.state.config.settings or Settings()
     try:
-        period = load_standards(settings.standards_path).period_on(date.today())
+        form = CheckForm.build(load_standards(settings.standards_path), settings.eligibility.as_of or date.today(), settings.eligibility.notice_days)
     except RetrievalError:
         return None
+    questions = [s for s in form.steps if s.kind == "yes_no"]
     return {
         "type": "object",
-        "description": f"Câu trả lời cho từng câu hỏi của {period.name}: true (Có) / false (Không); đủ mọi câu.",
-        "properties": {i.id: {"type": "boolean", "title": i.name, "description": i.question} for i in period.indicators},
-        "required": [i.id for i in period.indicators],
+        "description": f"Câu trả lời cho từng câu hỏi của {form.period.name}: true (Có: hộ thiếu hụt) / false (Không); đủ các câu của chuẩn đang áp dụng.",
+        "properties": {s.id: {"type": "boolean", "description": s.question} for s in questions},
+        "required": [s.id for s in questions if s.for_period is None],
         "additionalProperties": False,
     }
 
@@ -1133,6 +1257,9 @@ def _install_openapi_limits(app: FastAPI) -> None:
             answers = _answers_schema(app)
             if answers is not None and "EligibilityRequest" in components:
                 components["EligibilityRequest"]["properties"]["answers"] = answers
+                step = components.get("EligibilityReadRequest", {}).get("properties", {}).get("step")
+                if step is not None:  # the steps of the form in force, like the answers
+                    step["enum"] = ["area", "members", "income", *answers["properties"]]
             app.openapi_schema = schema
         return app.openapi_schema
 

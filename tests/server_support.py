@@ -98,8 +98,9 @@ def parse_sse(text: str) -> list[tuple[str, object]]:
     return events
 
 
-def write_config(root: Path, port: int, allowed_origins: list[str], index_dir: Path | None = None) -> Path:
-    """A config file for the corpus in ``root/corpus``, generous rate limits."""
+def write_config(root: Path, port: int, allowed_origins: list[str], index_dir: Path | None = None, as_of: str = "2026-06-01") -> Path:
+    """A config file for the corpus in ``root/corpus``, generous rate limits, the poverty
+    standard of a fixed day (``as_of``: nothing depends on the clock)."""
     corpus = root / "corpus"
     config = root / "config.toml"
     config.write_text(
@@ -121,6 +122,9 @@ port = {port}
 allowed_origins = {json.dumps(allowed_origins)}
 ask_rate_per_minute = 1000
 search_rate_per_minute = 1000
+
+[eligibility]
+as_of = "{as_of}"
 """,
         encoding="utf-8",
     )

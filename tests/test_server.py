@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import schemathesis
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, settings as hypothesis_settings
 
@@ -46,6 +47,9 @@ def settings(web_root):
     built = base.with_overrides(
         corpus={"dir": str(web_root / "corpus"), "metadata_file": str(web_root / "corpus" / "documents.json")},
         index={"dir": str(web_root / "index")},
+        # the poverty standard is chosen by date: a December 2026 day, in the notice window
+        # before Nghị định 351/2025/NĐ-CP's new lines (nothing here depends on the clock)
+        eligibility={"as_of": "2026-12-15"},
     )
     seed_embedding_cache(built.index_dir)
     build(built)
@@ -139,7 +143,8 @@ def _check_answer_shape(body: dict) -> None:
     assert set(body) == {"question", "found", "status", "answer", "citations"}
     for n, citation in enumerate(body["citations"], start=1):
         assert citation["number"] == n
-        assert set(citation) == {"passage_id", "text", "score", "location", "document", "number"}
+        assert set(citation) == {"passage_id", "text", "score", "location", "document", "number", "label"}
+        assert citation["label"].startswith(f"[{n}] ")
 
 
 def test_ask_found(client):
@@ -223,7 +228,7 @@ def test_search(client):
     assert body["query"] == FOUND_Q
     assert 1 <= len(body["hits"]) <= 3
     hit = body["hits"][0]
-    assert set(hit) == {"passage_id", "text", "score", "location", "document"}
+    assert set(hit) == {"passage_id", "text", "score", "location", "label", "document"}
     assert isinstance(hit["location"], str)
     assert len(client.post("/api/search", json={"query": FOUND_Q}).json()["hits"]) == 10  # default k
 
@@ -250,8 +255,11 @@ def test_search_filters(client):
 # -- bad input ----------------------------------------------------------------------------------
 INDICATORS = ["employment", "dependants", "nutrition", "health_insurance", "adult_education", "school_attendance",
               "housing_quality", "housing_area", "water", "latrine", "telecom", "information"]
-ANSWERS = {i: False for i in INDICATORS}  # "no" to every question: water, latrine, telecom, information deprived
+ANSWERS = {i: False for i in INDICATORS}  # "Không" to every question: nothing deprived
 ELIGIBLE = {"area": "rural", "members": 3, "monthly_income": 4_500_000, "answers": ANSWERS, "date": "2024-06-01"}
+MEMBERS_TYPE = "Số người trong hộ (members) phải là số nguyên từ 1 đến 100, hoặc câu trả lời như người dân gõ (“4”, “bốn người”)."
+INCOME_TYPE = ("Thu nhập của hộ mỗi tháng (monthly_income) phải là số nguyên từ 0 đến 1000000000000 (đồng), "
+               "hoặc câu trả lời như người dân gõ (“6 triệu”, “1tr5”).")
 BAD_INPUT = [
     ("/api/ask", {"question": ""}, 422, "Câu hỏi không được để trống."),
     ("/api/ask", {"question": "   \n\t "}, 422, "Câu hỏi không được để trống."),
@@ -283,11 +291,16 @@ BAD_INPUT = [
     ("/api/search", {"query": "a", "mode": "dense"}, 422, "Trường 'mode' không được hỗ trợ."),
     # the eligibility check
     ("/api/eligibility", {**ELIGIBLE, "monthly_income": -1}, 422, "Thu nhập của hộ mỗi tháng (monthly_income) không thể là số âm; hộ không có thu nhập thì gửi 0."),
-    ("/api/eligibility", {**ELIGIBLE, "monthly_income": 1.5}, 422, "Thu nhập của hộ mỗi tháng (monthly_income) phải là số nguyên từ 0 đến 1000000000000 (đồng)."),
-    ("/api/eligibility", {**ELIGIBLE, "monthly_income": "1,5 triệu"}, 422, "Thu nhập của hộ mỗi tháng (monthly_income) phải là số nguyên từ 0 đến 1000000000000 (đồng)."),
-    ("/api/eligibility", {**ELIGIBLE, "members": 0}, 422, "Số người trong hộ (members) phải là số nguyên từ 1 đến 100."),
-    ("/api/eligibility", {**ELIGIBLE, "members": 101}, 422, "Số người trong hộ (members) phải là số nguyên từ 1 đến 100."),
-    ("/api/eligibility", {**ELIGIBLE, "members": True}, 422, "Số người trong hộ (members) phải là số nguyên từ 1 đến 100."),
+    ("/api/eligibility", {**ELIGIBLE, "monthly_income": 1.5}, 422, INCOME_TYPE),
+    ("/api/eligibility", {**ELIGIBLE, "monthly_income": "nhiều lắm"}, 422, "Tôi chưa hiểu số tiền này. Bạn hãy gõ ví dụ: 6 triệu, 6.000.000 hoặc 6tr."),
+    ("/api/eligibility", {**ELIGIBLE, "monthly_income": "x" * 101}, 422, "Thu nhập của hộ mỗi tháng (monthly_income) dài quá 100 ký tự."),
+    ("/api/eligibility", {**ELIGIBLE, "members": 0}, 422, MEMBERS_TYPE),
+    ("/api/eligibility", {**ELIGIBLE, "members": 101}, 422, MEMBERS_TYPE),
+    ("/api/eligibility", {**ELIGIBLE, "members": True}, 422, MEMBERS_TYPE),
+    ("/api/eligibility", {**ELIGIBLE, "members": "mấy người"}, 422, "Bạn hãy gõ số người trong hộ bằng chữ số, ví dụ: 4"),
+    ("/api/eligibility/read", {"step": "pets", "text": "4"}, 422, "Bài kiểm tra không có câu “pets”."),
+    ("/api/eligibility/read", {"step": "income"}, 422, "Thiếu câu trả lời (text)."),
+    ("/api/eligibility/read", {"step": "income", "text": ""}, 422, "Câu trả lời (text) không được để trống."),
     ("/api/eligibility", {**ELIGIBLE, "area": "mountain"}, 422, "Khu vực (area) phải là “rural” (nông thôn) hoặc “urban” (thành thị)."),
     ("/api/eligibility", {k: v for k, v in ELIGIBLE.items() if k != "area"}, 422, "Thiếu khu vực (area)."),
     ("/api/eligibility", {k: v for k, v in ELIGIBLE.items() if k != "answers"}, 422, "Thiếu câu trả lời (answers)."),
@@ -296,7 +309,7 @@ BAD_INPUT = [
     ("/api/eligibility", {**ELIGIBLE, "answers": {**ANSWERS, "water": 1}}, 422, "Câu trả lời (answers) chỉ nhận true (Có) hoặc false (Không) cho mỗi câu hỏi."),
     ("/api/eligibility", {**ELIGIBLE, "answers": {"x" * 41: True}}, 422, "Mã câu hỏi trong câu trả lời (answers) dài quá 40 ký tự."),
     ("/api/eligibility", {**ELIGIBLE, "answers": {k: v for k, v in ANSWERS.items() if k != "latrine"}}, 422, "Còn thiếu câu trả lời cho 1/12 câu hỏi: Nhà tiêu hợp vệ sinh."),
-    ("/api/eligibility", {**ELIGIBLE, "date": "2021-12-31"}, 404, "Không có chuẩn nghèo nào áp dụng vào ngày 31/12/2021. Tệp chuẩn nghèo có: Chuẩn nghèo đa chiều giai đoạn 2022–2025 (từ 01/01/2022)."),
+    ("/api/eligibility", {**ELIGIBLE, "date": "2021-12-31"}, 404, "Không có chuẩn nghèo nào áp dụng vào ngày 31/12/2021. Tệp chuẩn nghèo có: Chuẩn nghèo đa chiều giai đoạn 2022–2025 (từ 01/01/2022 đến 31/12/2025); Chuẩn nghèo đa chiều năm 2026 (từ 01/01/2026 đến 31/12/2026); Chuẩn nghèo đa chiều giai đoạn 2027–2030 (từ 01/01/2027)."),
     ("/api/eligibility", {**ELIGIBLE, "date": "31/12/2024"}, 422, "Ngày áp dụng (date) phải là ngày dạng YYYY-MM-DD."),
     ("/api/eligibility", {**ELIGIBLE, "pets": 2}, 422, "Trường 'pets' không được hỗ trợ."),
 ]
@@ -364,21 +377,35 @@ def test_unknown_routes_and_methods(client):
 
 # -- the eligibility check ------------------------------------------------------------------------
 def test_eligibility_questions_come_from_the_data_file(client):
-    r = client.get("/api/eligibility/questions")
+    r = client.get("/api/eligibility/questions", params={"date": "2024-06-01"})
     assert r.status_code == 200
     body = r.json()
-    assert body["period"]["name"] == "Chuẩn nghèo đa chiều giai đoạn 2022–2025" and body["period"]["effective_to"] is None
+    assert body["period"]["name"] == "Chuẩn nghèo đa chiều giai đoạn 2022–2025" and body["period"]["effective_to"] == "2025-12-31"
     assert body["period"]["legal_basis"]["citation"] == "Điều 3 Nghị định 07/2021/NĐ-CP ngày 27/01/2021 của Chính phủ"
     assert body["period"]["income_lines"] == {"rural": 1_500_000, "urban": 2_000_000}
     assert body["areas"] == [{"id": "rural", "label": "Nông thôn"}, {"id": "urban", "label": "Thành thị"}]
     assert [q["id"] for q in body["questions"]] == INDICATORS
-    assert all(set(q) == {"id", "service", "name", "question", "definition"} for q in body["questions"])
-    assert "rà soát" in body["notice"]
+    assert all(set(q) == {"id", "service", "name", "question", "definition", "confirmed", "note"} for q in body["questions"])
+    assert [s["id"] for s in body["steps"]] == ["area", "members", "income", *INDICATORS]
+    assert body["coming"] is None and "rà soát" in body["notice"] and "Tôi hỏi 15 câu" in body["intro"]
     assert client.get("/api/eligibility/questions", params={"date": "2022-01-01"}).json() == body
     r = client.get("/api/eligibility/questions", params={"date": "2021-12-31"})
     assert r.status_code == 404 and r.json()["detail"].startswith("Không có chuẩn nghèo nào áp dụng vào ngày 31/12/2021.")
     r = client.get("/api/eligibility/questions", params={"date": "hôm qua"})
     assert r.status_code == 422 and r.json() == {"detail": "Ngày áp dụng (date) phải là ngày dạng YYYY-MM-DD."}
+
+
+def test_eligibility_questions_in_december_2026_announce_the_new_standard(client):
+    body = client.get("/api/eligibility/questions").json()  # [eligibility] as_of: 2026-12-15
+    assert body["period"]["id"] == "2026" and body["period"]["basis"] == (
+        "Nghị định 351/2025/NĐ-CP ngày 30/12/2025 của Chính phủ, giữ nguyên Điều 3 Nghị định 07/2021/NĐ-CP ngày 27/01/2021 của Chính phủ"
+    )
+    assert body["coming"]["starts_on"] == "2027-01-01" and body["coming"]["period"]["income_lines"] == {"rural": 2_200_000, "urban": 2_800_000}
+    assert body["coming"]["period"]["average_living_upper"] is None and len(body["coming"]["period"]["provisional"]) == 2
+    extra = [s for s in body["steps"] if s["for_period"]]
+    assert [s["id"] for s in extra] == ["digital_services", "waste"]
+    assert all(s["provisional"] == "theo dự thảo, chờ văn bản chính thức" for s in extra)
+    assert "Từ 01/01/2027 áp dụng Chuẩn nghèo đa chiều giai đoạn 2027–2030" in body["intro"]
 
 
 @pytest.mark.parametrize(
@@ -391,22 +418,81 @@ def test_eligibility_questions_come_from_the_data_file(client):
     ],
 )
 def test_eligibility_check(client, area, members, income, deprived, classification):
-    answers = {i: i in ("water", "latrine", "telecom", "information")[deprived:] for i in INDICATORS}  # "yes" there: not deprived
+    answers = {i: i in INDICATORS[:deprived] for i in INDICATORS}  # "Có" (true): deprived
     body = {"area": area, "members": members, "monthly_income": income, "answers": answers, "date": "2024-06-01"}
     r = client.post("/api/eligibility", json=body)
     assert r.status_code == 200, r.text
     result = r.json()
     assert result["classification"] == classification and result["deprivation_count"] == deprived
-    assert result["checked_on"] == "2024-06-01" and result["period"]["id"] == "2022-2025"
+    assert result["checked_on"] == "2024-06-01" and result["period"]["id"] == "2022-2025" and result["coming"] is None
     assert result["legal_basis"]["code"] == "07/2021/NĐ-CP" and "Ủy ban nhân dân xã, phường" in result["notice"]
     assert len(result["reasoning"]) == 4 and result["reasoning"][0].startswith("Thu nhập bình quân:")
     group = {"poor": "hộ nghèo", "near_poor": "cận nghèo"}.get(classification)
     if group:
         assert result["support"] and all(group in c["text"] for c in result["support"])
         assert [c["number"] for c in result["support"]] == list(range(1, len(result["support"]) + 1))
-        assert set(result["support"][0]) == {"passage_id", "text", "score", "location", "document", "number"}
+        assert set(result["support"][0]) == {"passage_id", "text", "score", "location", "document", "number", "label"}
     else:
         assert result["support"] == []  # the test corpus names no support for these groups
+
+
+THE_ISSUES_HOUSEHOLD = {"area": "rural", "members": 4, "monthly_income": 8_800_000}  # 2.200.000 đồng a person
+
+
+def test_eligibility_in_2027_uses_decree_351_2025(client):
+    questions = client.get("/api/eligibility/questions", params={"date": "2027-03-01"}).json()
+    ids = [s["id"] for s in questions["steps"] if s["kind"] == "yes_no"]
+    answers = {i: i in ids[:3] for i in ids}
+    r = client.post("/api/eligibility", json={**THE_ISSUES_HOUSEHOLD, "answers": answers, "date": "2027-03-01"})
+    assert r.status_code == 200, r.text
+    result = r.json()
+    assert (result["classification"], result["period"]["name"]) == ("poor", "Chuẩn nghèo đa chiều giai đoạn 2027–2030")
+    assert result["basis"] == "Nghị định 351/2025/NĐ-CP ngày 30/12/2025 của Chính phủ" and result["income_line"] == 2_200_000
+    assert result["average_living_upper"] is None and len(result["provisional"]) == 2 and result["coming"] is None
+    above = client.post("/api/eligibility", json={**THE_ISSUES_HOUSEHOLD, "monthly_income": 8_800_004, "answers": answers, "date": "2027-03-01"}).json()
+    assert above["classification"] == "not_poor" and "mức sống trung bình" not in above["label"]
+
+
+def test_eligibility_in_december_2026_gives_both_results(client):
+    questions = client.get("/api/eligibility/questions").json()  # as_of 2026-12-15
+    ids = [s["id"] for s in questions["steps"] if s["kind"] == "yes_no"]
+    answers = {i: i in ("employment", "dependants", "nutrition") for i in ids}
+    # typed as a citizen types it: read by the library, as the bot reads it
+    r = client.post("/api/eligibility", json={**THE_ISSUES_HOUSEHOLD, "members": "bốn người", "monthly_income": "8 triệu 800 nghìn", "answers": answers})
+    assert r.status_code == 200, r.text
+    result = r.json()
+    assert (result["classification"], result["period"]["id"], result["checked_on"]) == ("average_living", "2026", "2026-12-15")
+    assert (result["members"], result["monthly_income"]) == (4, 8_800_000)
+    assert "giữ nguyên Điều 3 Nghị định 07/2021/NĐ-CP" in result["basis"]
+    coming = result["coming"]
+    assert coming["headline"] == "Từ 01/01/2027, theo Nghị định 351/2025/NĐ-CP: Hộ nghèo"
+    assert coming["result"]["classification"] == "poor" and coming["result"]["checked_on"] == "2027-01-01" and coming["missing"] == []
+    # a client that knows only today's questions still gets today's result, and what is missing
+    today_only = {i: answers[i] for i in INDICATORS}
+    r = client.post("/api/eligibility", json={**THE_ISSUES_HOUSEHOLD, "answers": today_only})
+    assert r.status_code == 200 and r.json()["coming"]["result"] is None
+    assert [m["id"] for m in r.json()["coming"]["missing"]] == ["digital_services", "waste"]
+
+
+@pytest.mark.parametrize(
+    "step, text, value, display",
+    [("income", "1 triệu rưỡi", 1_500_000, "1.500.000 đồng/tháng"), ("income", "6 triệu đồng/tháng", 6_000_000, "6.000.000 đồng/tháng"),
+     ("members", "4 người", 4, "4 người"), ("area", "thành thị", "urban", "Thành thị"), ("water", "có", True, "Có")],
+)
+def test_eligibility_read_says_how_the_server_understood_a_typed_answer(client, step, text, value, display):
+    r = client.post("/api/eligibility/read", json={"step": step, "text": text})
+    assert r.status_code == 200 and r.json() == {"step": step, "understood": True, "value": value, "display": display, "message": None}
+
+
+@pytest.mark.parametrize(
+    "step, text, message",
+    [("income", "nhiều lắm", "Tôi chưa hiểu số tiền này. Bạn hãy gõ ví dụ: 6 triệu, 6.000.000 hoặc 6tr."),
+     ("income", "-5", "Thu nhập không thể là số âm. Nếu hộ không có thu nhập, hãy gõ 0."),
+     ("members", "0", "Số người phải từ 1 trở lên.")],
+)
+def test_eligibility_read_says_what_to_type_when_it_does_not_understand(client, step, text, message):
+    r = client.post("/api/eligibility/read", json={"step": step, "text": text})
+    assert r.status_code == 200 and r.json() == {"step": step, "understood": False, "value": None, "display": None, "message": message}
 
 
 def test_eligibility_unknown_question_ids_are_refused_without_echoing_them(client, caplog):
@@ -427,6 +513,7 @@ def test_an_eligibility_question_is_answered_with_the_rule(client):
     _check_answer_shape(body)
     assert body["status"] == "eligibility_hint" and body["found"] is True
     assert "1.500.000 đồng/người/tháng ở nông thôn" in body["answer"] and "07/2021/NĐ-CP" in body["answer"]
+    assert "Từ 01/01/2027, theo Nghị định 351/2025/NĐ-CP" in body["answer"] and "2.200.000" in body["answer"]  # December 2026
     assert "Kiểm tra hộ nghèo" in body["answer"]
 
 
@@ -539,15 +626,17 @@ def test_openapi_declares_every_error(client):
     schema = client.get("/openapi.json").json()
     assert set(schema["paths"]) == {
         "/api/ask", "/api/ask/stream", "/api/search", "/api/documents", "/api/documents/{document_id}", "/healthz",
-        "/api/eligibility", "/api/eligibility/questions",
+        "/api/eligibility", "/api/eligibility/questions", "/api/eligibility/read",
     }
     error_ref = {"$ref": "#/components/schemas/ErrorResponse"}
     for code in ("404", "422"):
         assert schema["paths"]["/api/eligibility/questions"]["get"]["responses"][code]["content"]["application/json"]["schema"] == error_ref
     answers = schema["components"]["schemas"]["EligibilityRequest"]["properties"]["answers"]  # from the standards file
+    # December 2026: today's 12 questions are required; the coming standard's 2 extra ones may be sent
     assert answers["required"] == INDICATORS and answers["additionalProperties"] is False
-    assert answers["properties"]["water"] == {"type": "boolean", "title": "Nguồn nước sinh hoạt", "description": answers["properties"]["water"]["description"]}
-    for path in ("/api/ask", "/api/ask/stream", "/api/search", "/api/eligibility"):
+    assert set(answers["properties"]) == {*INDICATORS, "digital_services", "waste"}
+    assert answers["properties"]["water"] == {"type": "boolean", "description": answers["properties"]["water"]["description"]}
+    for path in ("/api/ask", "/api/ask/stream", "/api/search", "/api/eligibility", "/api/eligibility/read"):
         responses = schema["paths"][path]["post"]["responses"]
         assert {"200", "400", "413", "422", "429", "500"} <= set(responses)
         for code in ("400", "413", "422", "429", "500"):
@@ -582,7 +671,8 @@ class _SessionAssistant:
 
 
 _SESSION_ASSISTANT = _SessionAssistant()
-_SCHEMA_APP = create_app(Settings().with_overrides(server=GENEROUS), _SESSION_ASSISTANT)  # type: ignore[arg-type]
+TYPED_TEXT_OPERATIONS = {"/api/eligibility"}
+_SCHEMA_APP = create_app(Settings().with_overrides(server=GENEROUS, eligibility={"as_of": "2026-12-15"}), _SESSION_ASSISTANT)  # type: ignore[arg-type]
 schema = schemathesis.openapi.from_dict(_SCHEMA_APP.openapi())
 schema.app = _SCHEMA_APP  # call the app in-process, as schemathesis.openapi.from_asgi does
 
@@ -593,7 +683,10 @@ def test_api_conforms_to_its_schema(case, assistant):
     """Generated requests (valid and invalid) never get a 500, and every response matches the
     schema: status declared, body shape, content type, headers."""
     _SESSION_ASSISTANT.target = assistant
-    case.call_and_validate()
+    # Answers typed as citizens type them ("1tr5", "bốn người") are read by the library: no
+    # schema can say which sentences are amounts, so a schema-valid text may rightly get 422.
+    typed = case.operation.path in TYPED_TEXT_OPERATIONS
+    case.call_and_validate(excluded_checks=[positive_data_acceptance] if typed else None)
 
 
 # -- configuration, lifespan, logging -------------------------------------------------------------
