@@ -21,7 +21,7 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import ContextTypes
 
-from retrieval import AmountError, Answer, AnswerStatus, Assistant, Household, NoStandardError, Settings, StandardPeriod, UnknownDocumentError, parse_count, parse_money
+from retrieval import Answer, AnswerStatus, Assistant, CheckForm, EligibilityInputError, Household, NoStandardError, Settings, UnknownDocumentError
 
 from . import check as checkflow
 from . import render, texts
@@ -209,9 +209,11 @@ class Handlers:
         if question is None:
             return  # group chatter not meant for the bot
         progress = ChatState(context.chat_data).check
-        if progress is not None and checkflow.typed_step(progress.step) and message.chat.type == ChatType.PRIVATE:
-            await self._check_typed(context, update.effective_chat.id, question, progress)
-            return
+        if progress is not None and message.chat.type == ChatType.PRIVATE:
+            form = self._form_of(progress)
+            if form is None or form.steps[progress.step].typed:
+                await self._check_typed(context, update.effective_chat.id, question, progress, form)
+                return
         await self.answer(context, update.effective_chat.id, question, self._reply_target(message))
 
     async def answer(self, context: Context, chat_id: int, question: str, reply_to: int | None, shown_question: bool = False) -> None:
@@ -315,32 +317,36 @@ class Handlers:
 
     async def _start_check(self, context: Context, chat_id: int) -> None:
         try:
-            period = self.assistant.eligibility_period()
+            form = self.assistant.eligibility_form()
         except NoStandardError as exc:
             await self.send(context, chat_id, render.text_messages(str(exc)))
             return
-        progress = ChatState(context.chat_data).start_check(period.id)  # a new check replaces one under way
-        await self.send(context, chat_id, checkflow.intro_messages(period))
-        await self._ask_step(context, chat_id, period, progress)
+        progress = ChatState(context.chat_data).start_check(checkflow.form_key(form))  # a new check replaces one under way
+        await self.send(context, chat_id, checkflow.intro_messages(form))
+        await self._ask_step(context, chat_id, form, progress)
         log.info("Kiểm tra hộ nghèo: bắt đầu")
 
-    def _period_of(self, progress: CheckProgress) -> StandardPeriod | None:
-        """The standard the check was started under, if it is still the one in force."""
+    def _form_of(self, progress: CheckProgress) -> CheckForm | None:
+        """The form the check was started with, if the standards it runs under still apply."""
         try:
-            period = self.assistant.eligibility_period()
+            form = self.assistant.eligibility_form()
         except NoStandardError:
             return None
-        return period if period.id == progress.period_id else None
+        return form if checkflow.form_key(form) == progress.form_key and progress.step < len(form.steps) else None
 
-    async def _ask_step(self, context: Context, chat_id: int, period: StandardPeriod, progress: CheckProgress) -> None:
-        sent = await self.send(context, chat_id, checkflow.step_messages(period, progress.step), checkflow.step_keyboard(period, progress))
+    async def _standard_changed(self, context: Context, chat_id: int, state: ChatState) -> None:
+        state.end_check()
+        await self.send(context, chat_id, render.text_messages(texts.CHECK_STANDARD_CHANGED))
+
+    async def _ask_step(self, context: Context, chat_id: int, form: CheckForm, progress: CheckProgress) -> None:
+        sent = await self.send(context, chat_id, checkflow.step_messages(form, progress.step), checkflow.step_keyboard(form, progress))
         progress.message_id = sent.message_id if sent is not None else None
 
-    async def _close_step(self, context: Context, chat_id: int, period: StandardPeriod, progress: CheckProgress, note: str) -> None:
+    async def _close_step(self, context: Context, chat_id: int, form: CheckForm, progress: CheckProgress, note: str) -> None:
         """The step's message keeps its question, shows what happened, and loses its buttons."""
         if progress.message_id is None:
             return
-        html = checkflow.closed_messages(period, progress.step, note)[0]
+        html = checkflow.closed_messages(form, progress.step, note)[0]
         try:
             await context.bot.edit_message_text(html, chat_id=chat_id, message_id=progress.message_id, parse_mode=ParseMode.HTML)
         except TelegramError as exc:  # the user may have deleted it: the check goes on
@@ -354,64 +360,60 @@ class Handlers:
         if progress is None or (progress.session, progress.step) != (action.session, action.step):
             await query.answer(texts.CHECK_STALE, show_alert=True)
             return
-        period = self._period_of(progress)
-        if period is None:
-            state.end_check()
+        form = self._form_of(progress)
+        if form is None:
             await query.answer()
-            await self.send(context, chat_id, render.text_messages(texts.CHECK_STANDARD_CHANGED))
+            await self._standard_changed(context, chat_id, state)
             return
-        step = progress.step
-        allowed = "ru" if step == checkflow.AREA else "" if checkflow.typed_step(step) else "yn"
-        if action.value not in allowed + "bc":
+        step = form.steps[progress.step]
+        allowed = {checkflow.BUTTON_VALUES[c.value] for c in step.choices} | {"b", "c"}
+        if action.value not in allowed:
             await query.answer(texts.CHECK_STALE, show_alert=True)
             return
         await query.answer()
-        if action.value == "c" or (action.value == "b" and step == checkflow.AREA):
-            await self._close_step(context, chat_id, period, progress, texts.CHECK_CANCEL_BUTTON)
+        if action.value == "c" or (action.value == "b" and progress.step == 0):
+            await self._close_step(context, chat_id, form, progress, texts.CHECK_CANCEL_BUTTON)
             state.end_check()
             await self.send(context, chat_id, render.text_messages(texts.CHECK_CANCELLED))
             log.info("Kiểm tra hộ nghèo: hủy")
             return
         if action.value == "b":
-            await self._close_step(context, chat_id, period, progress, texts.CHECK_BACK_BUTTON)
+            await self._close_step(context, chat_id, form, progress, texts.CHECK_BACK_BUTTON)
             progress.step -= 1
-            await self._ask_step(context, chat_id, period, progress)
+            await self._ask_step(context, chat_id, form, progress)
             return
-        if step == checkflow.AREA:
-            progress.area = "rural" if action.value == "r" else "urban"
-        else:
-            progress.answers[period.indicators[step - checkflow.FIRST_QUESTION].id] = action.value == "y"
-        await self._advance(context, chat_id, state, period, progress)
+        await self._record(context, chat_id, state, form, progress, form.read(step.id, checkflow.PRESSED[action.value]).value, None)
 
-    async def _check_typed(self, context: Context, chat_id: int, text: str, progress: CheckProgress) -> None:
-        """The number of members or the income, as typed: "4", "1,5 triệu", "1.500.000", "2tr"."""
+    async def _check_typed(self, context: Context, chat_id: int, text: str, progress: CheckProgress, form: CheckForm | None) -> None:
+        """An answer typed instead of pressed: the number of members or the income ("4",
+        "1,5 triệu", "1.500.000", "2tr", "1 triệu rưỡi"), or "có"/"không", read by the library."""
         state = ChatState(context.chat_data)
-        period = self._period_of(progress)
-        if period is None:
-            state.end_check()
-            await self.send(context, chat_id, render.text_messages(texts.CHECK_STANDARD_CHANGED))
+        if form is None:
+            await self._standard_changed(context, chat_id, state)
             return
         try:
-            if progress.step == checkflow.MEMBERS:
-                progress.members = parse_count(text)
-            else:
-                progress.income = parse_money(text)
-        except AmountError as exc:
+            reading = form.read(form.steps[progress.step].id, text)
+        except EligibilityInputError as exc:
             await self.send(context, chat_id, render.text_messages(str(exc), texts.CHECK_TYPE_AGAIN))
             return
-        await self._advance(context, chat_id, state, period, progress)
+        await self._record(context, chat_id, state, form, progress, reading.value, reading.display)
 
-    async def _advance(self, context: Context, chat_id: int, state: ChatState, period: StandardPeriod, progress: CheckProgress) -> None:
-        await self._close_step(context, chat_id, period, progress, "✔️ " + checkflow.answer_label(period, progress, progress.step))
-        if progress.step + 1 < checkflow.step_count(period):
+    async def _record(self, context: Context, chat_id: int, state: ChatState, form: CheckForm, progress: CheckProgress, value: object, display: str | None) -> None:
+        step = form.steps[progress.step]
+        progress.values[step.id] = value
+        label = display or next((c.label for c in step.choices if c.value == value or (isinstance(value, bool) and c.value == ("yes" if value else "no"))), str(value))
+        await self._close_step(context, chat_id, form, progress, "✔️ " + label)
+        if progress.step + 1 < len(form.steps):
             progress.step += 1
-            await self._ask_step(context, chat_id, period, progress)
+            await self._ask_step(context, chat_id, form, progress)
             return
         started = time.perf_counter()
-        household = Household(progress.area, progress.members, progress.income, dict(progress.answers))
+        values = dict(progress.values)
         state.end_check()  # the household's answers leave the state before anything else can fail
+        answers = {s.id: bool(values[s.id]) for s in form.steps if s.kind == "yes_no"}
+        household = Household(str(values["area"]), int(values["members"]), int(values["income"]), answers)
         async with typing_indicator(context, chat_id):
-            result = self.assistant.check_eligibility(household)
+            result = self.assistant.check_eligibility(household, on=form.on)
             support = await asyncio.to_thread(self.assistant.support_for, result.classification)
         reference = state.add_reference(Reference("check", "", "", tuple(c.hit.passage.id for c in support)))
         await self.send(context, chat_id, checkflow.result_messages(result, support), check_result_keyboard(reference, [c.number for c in support]))

@@ -32,16 +32,13 @@ class Reference:
 
 @dataclass
 class CheckProgress:
-    """A /kiemtra check under way: which step, and the answers so far."""
+    """A /kiemtra check under way: which step of the library's form, and the answers so far."""
 
     session: int  # numbers the checks of a chat: buttons of an earlier one are refused
-    period_id: str  # the standard it was started under
-    step: int = 0  # 0 area, 1 members, 2 income, then one per indicator
+    form_key: str  # the standards it was started under (bot.check.form_key)
+    step: int = 0  # index into the form's steps
     message_id: int | None = None  # the message asking the current step (its buttons are removed once answered)
-    area: str | None = None
-    members: int | None = None
-    income: int | None = None
-    answers: dict[str, bool] = field(default_factory=dict)
+    values: dict[str, str | int | bool] = field(default_factory=dict)  # step id → the answer as read
 
 
 class ChatState:
@@ -75,12 +72,16 @@ class ChatState:
 
     @property
     def check(self) -> CheckProgress | None:
-        return self.data.get("check")
+        progress = self.data.get("check")
+        if progress is not None and not hasattr(progress, "form_key"):  # saved by an older version: start again
+            self.end_check()
+            return None
+        return progress
 
-    def start_check(self, period_id: str) -> CheckProgress:
+    def start_check(self, form_key: str) -> CheckProgress:
         session = self.data.get("next_check", 1)
         self.data["next_check"] = session + 1
-        self.data["check"] = progress = CheckProgress(session, period_id)
+        self.data["check"] = progress = CheckProgress(session, form_key)
         return progress
 
     def end_check(self) -> None:

@@ -7,10 +7,13 @@
  * Every string that comes from the server is rendered with textContent, never as HTML.
  * The only global is window.TroLyGiamNgheo = {open, close, ask, check}.
  *
- * "Kiểm tra hộ nghèo" opens a step-by-step form in the panel: area, members, income, then the
- * questions of the poverty standard in force (from GET /api/eligibility/questions, so nothing
- * about the standard is written here), one at a time with "Quay lại" and "Hủy"; the result of
- * POST /api/eligibility lands in the conversation.
+ * "Kiểm tra hộ nghèo" opens a step-by-step form in the panel: the steps come from the server
+ * (GET /api/eligibility/questions: area, members, income, then the questions of the poverty
+ * standard in force and, in the weeks before a new one, its extra questions), one at a time
+ * with "Quay lại" and "Hủy". Typed answers are read by the server (POST /api/eligibility/read),
+ * which says back what it understood or what to type instead: nothing about the standard, and
+ * no reading of amounts, is written here. The result of POST /api/eligibility lands in the
+ * conversation. Citation labels are the server's too.
  */
 (() => {
   "use strict";
@@ -66,19 +69,12 @@
     checkBack: "Quay lại",
     checkCancel: "Hủy",
     checkNext: "Tiếp",
-    checkYes: "Có",
-    checkNo: "Không",
-    checkArea: "Hộ của bạn sống ở khu vực nào?",
-    checkMembers: "Hộ của bạn có bao nhiêu người (cùng ăn ở, chung thu nhập)?",
-    checkMembersHint: "Nhập một số, ví dụ: 4",
-    checkIncome: "Tổng thu nhập của cả hộ mỗi tháng là bao nhiêu?",
-    checkIncomeHint: "Tính bằng đồng, cộng thu nhập của mọi người trong hộ. Ví dụ: 6000000, 6.000.000 hoặc 6 triệu.",
-    checkIncomeEcho: (amount) => `= ${amount} đồng mỗi tháng`,
-    checkMembersError: "Số người phải là số nguyên từ 1 đến 100.",
-    checkIncomeError: "Hãy nhập số tiền, ví dụ: 6000000 hoặc 6 triệu (hộ không có thu nhập thì nhập 0).",
+    checkReading: "Đang đọc câu trả lời…",
+    checkEcho: (display) => `Đã ghi: ${display}`,
     checkResult: (label) => `Kết quả: ${label}`,
-    checkAsked: (area, members, income) => `Tự kiểm tra: ${area}, ${members} người, thu nhập cả hộ ${income} đồng/tháng`,
+    checkAsked: (area, members, income) => `Tự kiểm tra: ${area}, ${members}, thu nhập cả hộ ${income}`,
     checkBasis: "Căn cứ: ",
+    checkProvisional: "Chưa chính thức — ",
     checkSupport: "Chính sách hỗ trợ trong văn bản",
   };
 
@@ -246,7 +242,7 @@
       flex: none; min-height: 44px; padding: 0 16px; margin: 0;
       border: 0; border-radius: 8px; background: #0b4f8a; color: #ffffff; font-size: 16px; font-weight: 600; cursor: pointer;
     }
-    .check-echo { margin: 6px 0 0; min-height: 1.5em; font-size: 14px; color: #1d5e2a; }
+    .check-echo { margin: 0 0 6px; min-height: 1.5em; font-size: 14px; color: #1d5e2a; }
     .check-error { margin: 8px 0 0; font-size: 14px; font-weight: 600; color: #a61b1b; }
     .check-nav { display: flex; justify-content: space-between; gap: 8px; margin-top: 12px; }
     .check-nav button {
@@ -264,6 +260,8 @@
     .check-reasoning li { margin: 0 0 4px; }
     .check-basis { margin: 0 0 6px !important; font-size: 14px; }
     .check-notice { margin: 0 0 6px !important; padding: 8px 10px; border-radius: 8px; background: #fff6e5; color: #5a2900; font-size: 14px; }
+    .check-provisional { margin: 0 0 6px !important; font-size: 13px; font-style: italic; color: #5a2900; }
+    .check-coming { margin: 10px 0 6px !important; padding: 8px 10px; border-left: 4px solid #0b4f8a; background: #f2f6fb; }
     .support-quote { margin: 6px 0 0 !important; font-size: 14px; color: #1a1a1a; white-space: pre-wrap; }
 
     /* Narrow screens: the open panel takes the whole viewport and hides the launcher. */
@@ -324,39 +322,9 @@
     return match ? `${match[3]}/${match[2]}/${match[1]}` : isoDate || "";
   }
 
-  /** 1500000 → "1.500.000" (Vietnamese grouping). */
-  function formatMoney(amount) {
-    return String(Math.round(amount)).replace(/\B(?=(\d{3})+(?!\d))/g, ".");
-  }
-
-  /**
-   * What a citizen types for an amount: "6000000", "6.000.000", "6 triệu", "1,5 triệu", "2tr",
-   * "1tr5", "800 nghìn", "800k" → đồng, or null. (The API takes the number; the echo under the
-   * field shows what was understood.)
-   */
-  function parseMoney(text) {
-    const t = String(text || "").normalize("NFC").toLowerCase().replace(/\s*(đồng|dong|vnđ|vnd|đ)\s*$/, "").trim();
-    let m = /^\d{1,3}(?:[.,\s]\d{3})+$/.exec(t) || /^\d+$/.exec(t);
-    if (m) return Number(t.replace(/[.,\s]/g, ""));
-    const decimal = (s) => Number(s.replace(",", "."));
-    m = /^(\d+)\s*(?:triệu|trieu|tr)\s*(\d{1,3})$/.exec(t);
-    if (m) return Number(m[1]) * 1e6 + Number(m[2]) * 10 ** (6 - m[2].length);
-    m = /^(\d+(?:[.,]\d+)?)\s*(?:triệu|trieu|tr)$/.exec(t);
-    if (m) return Math.round(decimal(m[1]) * 1e6);
-    m = /^(\d+(?:[.,]\d+)?)\s*(?:nghìn|ngàn|nghin|ngan|k)$/.exec(t);
-    if (m) return Math.round(decimal(m[1]) * 1e3);
-    return null;
-  }
-
-  /** "[n] <code or title> (<dd/mm/yyyy>) — <location>" */
-  function citationLabel(citation, index) {
-    const doc = citation.document || {};
-    const number = citation.number ?? index + 1;
-    const date = formatDate(doc.date);
-    let label = `[${number}] ${doc.code || doc.title || ""}`;
-    if (date) label += ` (${date})`;
-    if (citation.location) label += ` — ${citation.location}`;
-    return label;
+  /** The server's label: "[n] Chỉ thị 19-CT/TU (29/11/2021) [đã được thay thế bởi …] — <location>". */
+  function citationLabel(citation) {
+    return String(citation.label || citation.location || "");
   }
 
   // ---------- Talking to the API ----------
@@ -544,12 +512,21 @@
     return getJson(`${apiBase}/api/eligibility/questions`, { headers: { Accept: "application/json" } });
   }
 
-  function postEligibility(apiBase, body) {
-    return getJson(`${apiBase}/api/eligibility`, {
+  function postJson(url, body) {
+    return getJson(url, {
       method: "POST",
       headers: { "Content-Type": "application/json", Accept: "application/json" },
       body: JSON.stringify(body),
     });
+  }
+
+  function postEligibility(apiBase, body) {
+    return postJson(`${apiBase}/api/eligibility`, body);
+  }
+
+  /** What the server understood of a typed answer: {understood, value, display} or {understood: false, message}. */
+  function readAnswer(apiBase, step, text) {
+    return postJson(`${apiBase}/api/eligibility/read`, { step, text });
   }
 
   // ---------- Rendering ----------
@@ -560,7 +537,7 @@
 
   function renderCitationList(citations, apiBase) {
     const list = el("ol", { class: "citations", "data-testid": "widget-citations" });
-    citations.forEach((citation, index) => {
+    citations.forEach((citation) => {
       const doc = citation.document || {};
       const link = el("a", {
         href: citationHref(apiBase, doc.id, citation.passage_id),
@@ -568,7 +545,7 @@
         rel: "noopener",
         "aria-describedby": "widget-new-tab-note",
         "data-testid": "widget-citation",
-        text: citationLabel(citation, index),
+        text: citationLabel(citation),
       });
       list.append(el("li", {}, [link]));
     });
@@ -597,22 +574,37 @@
     return citations.length ? [text, ...renderCitationList(citations, apiBase)] : [text];
   }
 
-  /** The result of a check: the group, the reasoning, the basis, the notice, the support found. */
-  function renderEligibility(result, apiBase) {
-    const label = el("p", { class: "check-label", tabindex: "-1", "data-testid": "widget-check-label", text: TEXT.checkResult(result.label) });
+  /** A check's result under one standard: the group, the reasoning, the basis, what is provisional. */
+  function renderResult(result, headline, testid) {
+    const label = el("p", { class: "check-label", tabindex: "-1", "data-testid": `${testid}-label`, text: headline });
     const reasoning = el(
       "ul",
-      { class: "check-reasoning", "data-testid": "widget-check-reasoning" },
-      result.reasoning.map((line) => el("li", { "data-testid": "widget-check-reason", text: line }))
+      { class: "check-reasoning", "data-testid": `${testid}-reasoning` },
+      result.reasoning.map((line) => el("li", { "data-testid": `${testid}-reason`, text: line }))
     );
-    const basis = result.legal_basis || {};
     const nodes = [
       label,
-      el("p", { class: "check-meta", "data-testid": "widget-check-period", text: `${result.period.name}, áp dụng ngày ${formatDate(result.checked_on)}` }),
+      el("p", { class: "check-meta", "data-testid": `${testid}-period`, text: `${result.period.name}, áp dụng ngày ${formatDate(result.checked_on)}` }),
       reasoning,
-      el("p", { class: "check-basis", "data-testid": "widget-check-basis", text: `${TEXT.checkBasis}${basis.citation || basis.code || ""}` }),
-      el("p", { class: "check-notice", "data-testid": "widget-check-notice", text: result.notice }),
+      el("p", { class: "check-basis", "data-testid": `${testid}-basis`, text: `${TEXT.checkBasis}${result.basis}` }),
+      ...(result.provisional || []).map((note) =>
+        el("p", { class: "check-provisional", "data-testid": `${testid}-provisional`, text: `${TEXT.checkProvisional}${note}` })
+      ),
     ];
+    return { nodes, label };
+  }
+
+  /** The result of a check: today's result and notice, the coming standard's result, the support found. */
+  function renderEligibility(result, apiBase) {
+    const { nodes, label } = renderResult(result, TEXT.checkResult(result.label), "widget-check");
+    nodes.push(el("p", { class: "check-notice", "data-testid": "widget-check-notice", text: result.notice }));
+    const coming = result.coming;
+    if (coming && coming.result) {
+      const next = renderResult(coming.result, coming.headline, "widget-check-coming");
+      nodes.push(el("div", { class: "check-coming", "data-testid": "widget-check-coming" }, next.nodes));
+    } else if (coming) {
+      nodes.push(el("p", { class: "check-coming", "data-testid": "widget-check-coming", text: coming.headline }));
+    }
     const support = Array.isArray(result.support) ? result.support : [];
     if (support.length) {
       nodes.push(el("p", { class: "sources-title", text: TEXT.checkSupport }));
@@ -672,14 +664,16 @@
   // ---------- The eligibility check ----------
 
   /**
-   * The step-by-step form: area, members, income, then one step per question of the standard in
-   * force, each with "Quay lại" and "Hủy". hooks.onResult(result, askedText) once the API has
-   * answered; hooks.onLeave() on "Hủy" (or "Quay lại" at the first step).
+   * The step-by-step form, its steps as the server gives them (choices, typed answers, yes/no),
+   * each with "Quay lại" and "Hủy". A typed answer goes to the server to be read; what it
+   * understood is said back, or its message shown. hooks.onResult(result, askedText) once the
+   * API has answered; hooks.onLeave() on "Hủy" (or "Quay lại" at the first step).
    */
   function createCheck(apiBase, hooks) {
     const heading = el("h3", { id: "widget-check-heading", "data-testid": "widget-check-title", text: TEXT.checkTitle });
     const periodLine = el("p", { class: "check-period", "data-testid": "widget-check-standard" });
     const progress = el("p", { class: "check-progress", "data-testid": "widget-check-progress" });
+    const echo = el("p", { class: "check-echo", "aria-live": "polite", "data-testid": "widget-check-echo" });
     const stepBox = el("div", { class: "check-step", "data-testid": "widget-check-step" });
     const error = el("p", { class: "check-error", id: "widget-check-error", role: "alert", "data-testid": "widget-check-error", hidden: "" });
     const back = el("button", { type: "button", "data-testid": "widget-check-back", text: TEXT.checkBack });
@@ -687,119 +681,123 @@
     const element = el(
       "section",
       { class: "check", "aria-labelledby": "widget-check-heading", "data-testid": "widget-check", hidden: "" },
-      [heading, periodLine, progress, stepBox, error, el("div", { class: "check-nav" }, [back, cancel])]
+      [heading, periodLine, progress, echo, stepBox, error, el("div", { class: "check-nav" }, [back, cancel])]
     );
 
     let data = null; // GET /api/eligibility/questions, fetched once
     let step = 0;
-    let values = { area: null, members: null, income: null, answers: {} };
+    let answers = {}; // step id → {value, typed, display}
     let busy = false;
     let focusTarget = null;
-
-    const steps = () => ["area", "members", "income", ...data.questions.map((q) => q.id)];
 
     function setError(text) {
       error.textContent = text;
       error.hidden = !text;
     }
 
-    function choice(label, pressed, onChoose) {
-      const button = el("button", {
-        type: "button",
-        class: "check-choice",
-        "aria-pressed": String(pressed),
-        "data-testid": "widget-check-choice",
-        text: label,
-      });
-      button.addEventListener("click", () => {
-        if (!busy) onChoose();
-      });
-      return button;
+    function setBusy(value) {
+      busy = value;
+      if (value) element.setAttribute("aria-busy", "true");
+      else element.removeAttribute("aria-busy");
     }
 
-    function choiceStep(service, questionText, options) {
-      const question = el("p", { class: "check-question", id: "widget-check-question", "data-testid": "widget-check-question", text: questionText });
-      const buttons = options.map(([label, pressed, onChoose]) => choice(label, pressed, onChoose));
+    function notes(current) {
+      const lines = [];
+      if (current.provisional) lines.push(el("p", { class: "check-provisional", "data-testid": "widget-check-step-provisional", text: `(${current.provisional})` }));
+      if (current.for_period) lines.push(el("p", { class: "check-hint", "data-testid": "widget-check-for-period", text: current.hint }));
+      return lines;
+    }
+
+    function choiceStep(current) {
+      const question = el("p", { class: "check-question", id: "widget-check-question", "data-testid": "widget-check-question", text: current.question });
+      const previous = answers[current.id];
+      const buttons = current.choices.map((choice) => {
+        const value = current.kind === "yes_no" ? choice.value === "yes" : choice.value;
+        const button = el("button", {
+          type: "button",
+          class: "check-choice",
+          "aria-pressed": String(previous !== undefined && previous.value === value),
+          "data-testid": "widget-check-choice",
+          text: choice.label,
+        });
+        button.addEventListener("click", () => {
+          if (busy) return;
+          answers[current.id] = { value, display: choice.label };
+          advance();
+        });
+        return button;
+      });
       const group = el("div", { class: "check-choices", role: "group", "aria-labelledby": "widget-check-question" }, buttons);
-      stepBox.replaceChildren(...(service ? [el("p", { class: "check-service", text: service })] : []), question, group);
+      const service = current.service ? [el("p", { class: "check-service", text: current.service })] : [];
+      stepBox.replaceChildren(...service, question, ...notes(current), group);
       return buttons.find((b) => b.getAttribute("aria-pressed") === "true") || buttons[0];
     }
 
-    function numberStep(kind) {
-      const income = kind === "income";
+    function typedStep(current) {
       const label = el("label", {
         for: "widget-check-input",
         class: "check-question",
         id: "widget-check-question",
         "data-testid": "widget-check-question",
-        text: income ? TEXT.checkIncome : TEXT.checkMembers,
+        text: current.question,
       });
-      const hint = el("p", { class: "check-hint", id: "widget-check-hint", text: income ? TEXT.checkIncomeHint : TEXT.checkMembersHint });
+      const hint = el("p", { class: "check-hint", id: "widget-check-hint", text: current.hint });
       const input = el("input", {
         id: "widget-check-input",
         class: "check-input",
         type: "text",
-        inputmode: income ? "text" : "numeric",
+        inputmode: current.kind === "count" ? "numeric" : "text",
         autocomplete: "off",
         "aria-describedby": "widget-check-hint widget-check-error",
         "data-testid": "widget-check-input",
       });
-      const echo = el("p", { class: "check-echo", "aria-live": "polite", "data-testid": "widget-check-echo" });
-      const previous = values[kind];
-      if (previous !== null) input.value = income ? formatMoney(previous) : String(previous);
-      const showEcho = () => {
-        const amount = income ? parseMoney(input.value) : null;
-        echo.textContent = amount === null ? "" : TEXT.checkIncomeEcho(formatMoney(amount));
-      };
-      if (income) input.addEventListener("input", showEcho);
-      showEcho();
+      const previous = answers[current.id];
+      if (previous) input.value = previous.typed;
       const next = el("button", { type: "submit", class: "check-next", "data-testid": "widget-check-next", text: TEXT.checkNext });
-      const form = el("form", { novalidate: "" }, [label, hint, el("div", { class: "check-field" }, [input, next]), echo]);
-      form.addEventListener("submit", (event) => {
+      const form = el("form", { novalidate: "" }, [label, hint, el("div", { class: "check-field" }, [input, next])]);
+      form.addEventListener("submit", async (event) => {
         event.preventDefault();
         if (busy) return;
-        const raw = input.value.trim();
-        const value = income ? parseMoney(raw) : /^\d+$/.test(raw) ? Number(raw) : null;
-        const valid = value !== null && (income ? value >= 0 && value <= 1e12 : value >= 1 && value <= 100);
-        if (!valid) {
+        const typed = input.value.trim();
+        setBusy(true);
+        echo.textContent = TEXT.checkReading;
+        const refuse = (text) => {
+          echo.textContent = "";
           input.setAttribute("aria-invalid", "true");
-          setError(income ? TEXT.checkIncomeError : TEXT.checkMembersError);
+          setError(text);
           input.focus();
-          return;
+        };
+        try {
+          const reading = await readAnswer(apiBase, current.id, typed);
+          if (!reading.understood) {
+            refuse(reading.message); // the server says what to type instead
+            return;
+          }
+          answers[current.id] = { value: reading.value, typed, display: reading.display };
+          input.removeAttribute("aria-invalid");
+          advance();
+        } catch (problem) {
+          refuse(messageFor(problem));
+        } finally {
+          setBusy(false);
         }
-        values[kind] = value;
-        advance();
       });
       stepBox.replaceChildren(form);
       return input;
     }
 
     function render() {
-      const all = steps();
-      const id = all[step];
-      progress.textContent = TEXT.checkStep(step + 1, all.length);
+      const current = data.steps[step];
+      progress.textContent = TEXT.checkStep(step + 1, data.steps.length);
       setError("");
-      if (id === "area") {
-        focusTarget = choiceStep(
-          "",
-          TEXT.checkArea,
-          data.areas.map((area) => [area.label, values.area === area.id, () => ((values.area = area.id), advance())])
-        );
-      } else if (id === "members" || id === "income") {
-        focusTarget = numberStep(id);
-      } else {
-        const question = data.questions.find((q) => q.id === id);
-        const answered = values.answers[id];
-        focusTarget = choiceStep(question.service, question.question, [
-          [TEXT.checkYes, answered === true, () => ((values.answers[id] = true), advance())],
-          [TEXT.checkNo, answered === false, () => ((values.answers[id] = false), advance())],
-        ]);
-      }
+      focusTarget = current.kind === "count" || current.kind === "money" ? typedStep(current) : choiceStep(current);
       focusTarget.focus();
     }
 
     function advance() {
-      if (step < steps().length - 1) {
+      const answered = answers[data.steps[step].id];
+      echo.textContent = answered ? TEXT.checkEcho(answered.display) : "";
+      if (step < data.steps.length - 1) {
         step += 1;
         render();
       } else {
@@ -808,28 +806,31 @@
     }
 
     async function submit() {
-      busy = true;
-      element.setAttribute("aria-busy", "true");
+      setBusy(true);
       progress.textContent = TEXT.checkSending;
-      const body = { area: values.area, members: values.members, monthly_income: values.income, answers: { ...values.answers } };
+      const yesNo = {};
+      for (const current of data.steps) {
+        if (current.kind === "yes_no") yesNo[current.id] = answers[current.id].value;
+      }
+      // what the citizen typed goes as typed: the server reads it as it did for the echo
+      const body = { area: answers.area.value, members: answers.members.typed, monthly_income: answers.income.typed, answers: yesNo };
       try {
         const result = await postEligibility(apiBase, body);
-        const area = data.areas.find((a) => a.id === values.area);
-        const asked = TEXT.checkAsked(area ? area.label : values.area, values.members, formatMoney(values.income));
+        const asked = TEXT.checkAsked(answers.area.display, answers.members.display, answers.income.display);
         reset();
         hooks.onResult(result, asked);
       } catch (problem) {
-        progress.textContent = TEXT.checkStep(step + 1, steps().length);
+        progress.textContent = TEXT.checkStep(step + 1, data.steps.length);
         setError(messageFor(problem)); // stay on the last question: the citizen may go back
       } finally {
-        busy = false;
-        element.removeAttribute("aria-busy");
+        setBusy(false);
       }
     }
 
     function reset() {
       step = 0;
-      values = { area: null, members: null, income: null, answers: {} };
+      answers = {};
+      echo.textContent = "";
     }
 
     function leave() {
@@ -843,6 +844,7 @@
       if (step === 0 || !data) leave();
       else {
         step -= 1;
+        echo.textContent = "";
         render();
       }
     });
@@ -868,8 +870,7 @@
         setError(messageFor(problem));
         return;
       }
-      const basis = data.period.legal_basis || {};
-      periodLine.textContent = basis.code ? `${data.period.name} (${basis.kind} ${basis.code})` : data.period.name;
+      periodLine.textContent = data.intro;
       if (!element.hidden) render();
     }
 

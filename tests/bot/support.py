@@ -99,6 +99,9 @@ file_base_url = "{fake.file_base_url}"
 webhook_url = "http://127.0.0.1:{port}"
 state_dir = "{(root / "state").as_posix()}"
 questions_per_minute = 1000
+
+[eligibility]
+as_of = "2026-06-01"
 """,
         encoding="utf-8",
     )

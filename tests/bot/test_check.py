@@ -9,7 +9,7 @@ import pytest
 
 from bot import texts
 from bot.callbacks import MAX_BYTES
-from retrieval import Household
+from retrieval import Assistant, Household
 from tests.bot.fake_telegram import Chat, FakeTelegram, Sent
 from tests.bot.support import TOKEN, RunningBot, bot_settings
 
@@ -58,8 +58,9 @@ def last_callback_answer(fake: FakeTelegram) -> dict:
 def test_a_check_one_question_a_message_with_back_and_typed_numbers(running, fake, bot_assistant, period):
     chat = fake.new_chat()
     intro, area = send(fake, chat, "/kiemtra")
-    assert "Kiểm tra hộ nghèo, cận nghèo" in intro.text and f"Theo {period.name} (Nghị định 07/2021/NĐ-CP)" in intro.text
-    assert "xã, phường rà soát hằng năm" in intro.text
+    assert "Kiểm tra hộ nghèo, cận nghèo" in intro.text
+    assert f"Theo {period.name} (Nghị định 351/2025/NĐ-CP, giữ nguyên Điều 3 Nghị định 07/2021/NĐ-CP)" in intro.text
+    assert "“Có” nghĩa là hộ thiếu hụt" in intro.text and "xã, phường rà soát hằng năm" in intro.text
     assert area.text == "Bước 1/15\nHộ của bạn sống ở khu vực nào?"
     assert labels(area) == ["Nông thôn", "Thành thị", BACK, CANCEL]
     assert all(len(b["callback_data"].encode()) <= MAX_BYTES for b in area.buttons)
@@ -91,12 +92,10 @@ def test_a_check_one_question_a_message_with_back_and_typed_numbers(running, fak
 
     chosen = {"employment": False}
     for indicator in period.indicators[1:]:
-        # deprived on exactly two: no health insurance for someone, no hygienic latrine
-        deprived = indicator.id in ("health_insurance", "latrine")
-        answer = deprived if indicator.deprived_when == "yes" else not deprived
-        chosen[indicator.id] = answer
+        # deprived on exactly two: no health insurance for someone, no hygienic latrine ("Có" is deprived)
+        chosen[indicator.id] = indicator.id in ("health_insurance", "latrine")
         assert indicator.question in current.text
-        reply = press(fake, current, "Có" if answer else "Không")
+        reply = press(fake, current, "Có" if chosen[indicator.id] else "Không")
         current = reply[-1]
 
     expected = bot_assistant.check_eligibility(Household("rural", 4, 5_800_000, chosen))
@@ -106,7 +105,9 @@ def test_a_check_one_question_a_message_with_back_and_typed_numbers(running, fak
     for line in expected.reasoning:
         assert f"• {line}" in text
     assert "1.450.000 đồng/người/tháng" in text and "Bảo hiểm y tế; Nhà tiêu hợp vệ sinh" in text
-    assert "Căn cứ: Điều 3 Nghị định 07/2021/NĐ-CP ngày 27/01/2021 của Chính phủ" in text and period.notice in text
+    assert ("Căn cứ: Nghị định 351/2025/NĐ-CP ngày 30/12/2025 của Chính phủ, giữ nguyên Điều 3 Nghị định 07/2021/NĐ-CP "
+            "ngày 27/01/2021 của Chính phủ") in text and period.notice in text
+    assert "Từ 01/01/2027" not in text  # June 2026: the new standard is not yet announced in the check
     assert support and "Chính sách hỗ trợ hộ cận nghèo trong văn bản:" in text
     assert labels(reply[-1]) == [f"📄 Xem nguồn [{c.number}]" for c in support] + [texts.CHECK_AGAIN_BUTTON]
     [source] = press(fake, reply[-1], "📄 Xem nguồn [1]", count=1)
@@ -194,3 +195,39 @@ def test_a_check_survives_a_restart(bot_index_settings, bot_assistant, tmp_path)
             assert cancelled.text == texts.CHECK_CANCELLED
         finally:
             second.stop()
+
+
+def test_in_december_2026_the_check_asks_the_new_standards_questions_and_gives_both_results(bot_index_settings, real_embedder, tmp_path):
+    """Within 60 days of 1 January 2027 (Nghị định 351/2025/NĐ-CP), the check asks the two
+    questions the new standard adds and says both results: the issue's household (rural, 4
+    people, 8.800.000 đồng a month, 3 deprivations) is of average living today, poor from 2027."""
+    december = bot_index_settings.with_overrides(eligibility={"as_of": "2026-12-15"})
+    assistant = Assistant.open(december, embedder=real_embedder)
+    with FakeTelegram(TOKEN) as fake:  # its own: one poller per token
+        running = RunningBot(bot_settings(december, fake, tmp_path / "state", questions_per_minute=1000), assistant).start()
+        try:
+            chat = fake.new_chat()
+            intro, area = send(fake, chat, "/kiemtra")
+            assert "Từ 01/01/2027 áp dụng Chuẩn nghèo đa chiều giai đoạn 2027–2030 (Nghị định 351/2025/NĐ-CP)" in intro.text
+            assert area.text.startswith("Bước 1/17")
+            [members] = press(fake, area, "Nông thôn")
+            [income] = send(fake, chat, "4")
+            [current] = send(fake, chat, "8 triệu 800 nghìn")
+            assert income.text.endswith("✔️ 8.800.000 đồng/tháng")
+            form = assistant.eligibility_form()
+            for step in form.steps[3:]:
+                assert step.question in current.text
+                if step.for_period:
+                    assert "(theo dự thảo, chờ văn bản chính thức)" in current.text
+                    assert "Câu hỏi thêm cho Chuẩn nghèo đa chiều giai đoạn 2027–2030." in current.text
+                deprived = step.id in ("employment", "dependants", "nutrition")
+                reply = press(fake, current, "Có" if deprived else "Không")
+                current = reply[-1]
+            text = "\n".join(m.text for m in reply)
+            assert "Kết quả: Hộ có mức sống trung bình" in text
+            assert "Căn cứ: Nghị định 351/2025/NĐ-CP ngày 30/12/2025 của Chính phủ, giữ nguyên Điều 3 Nghị định 07/2021/NĐ-CP" in text
+            assert "🗓️ Từ 01/01/2027, theo Nghị định 351/2025/NĐ-CP: Hộ nghèo" in text
+            assert "Mức này không cao hơn chuẩn nghèo về thu nhập ở nông thôn (2.200.000 đồng/người/tháng)." in text
+            assert "Chưa chính thức — Mức sống trung bình" in text
+        finally:
+            running.stop()

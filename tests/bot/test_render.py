@@ -219,7 +219,7 @@ def test_a_check_result_shows_the_group_reasoning_basis_notice_and_cited_support
     from retrieval.eligibility import check as classify
 
     period = load_standards().period_on(date(2024, 6, 1))
-    answers = {i.id: i.deprived_when == "no" for i in period.indicators}
+    answers = {i.id: False for i in period.indicators}  # "Không" to all: nothing deprived
     result = classify(Household("rural", 4, 5_800_000, {**answers, "health_insurance": True}), period)
     doc = _document("d1", "Chỉ thị thử", "19-CT/TU", date(2021, 11, 29))
     support = [Citation(1, _hit(1, doc, "Hỗ trợ hộ cận nghèo <vay vốn> " + "tín dụng ưu đãi " * 40))]
@@ -233,3 +233,21 @@ def test_a_check_result_shows_the_group_reasoning_basis_notice_and_cited_support
     assert "…” [1]\n\nNguồn:\n[1] Chỉ thị 19-CT/TU (29/11/2021)" in text  # a long passage is shortened; "📄 Xem nguồn" shows it whole
     assert entity_text(text, next(e for e in entities if e.type == "bold")) == "Kết quả: Hộ cận nghèo"
     assert check.result_messages(result, []) and "Chính sách hỗ trợ" not in parse(check.result_messages(result, [])[0])[0]
+
+
+def test_a_check_result_in_december_2026_shows_the_coming_standard_and_what_is_provisional():
+    from bot import check
+    from retrieval import Household, load_standards
+    from retrieval.eligibility import assess
+
+    standards = load_standards()
+    ids = [i.id for i in standards.period_on(date(2027, 1, 1)).indicators] + ["telecom", "information"]
+    result = assess(Household("rural", 4, 8_800_000, {i: i in ("employment", "dependants", "nutrition") for i in ids}), standards, date(2026, 12, 15))
+    text = "\n".join(parse(m)[0] for m in check.result_messages(result, []))
+    assert text.startswith("📋 Kết quả: Hộ có mức sống trung bình\nChuẩn nghèo đa chiều năm 2026 · Nông thôn, 4 người, 8.800.000 đồng/tháng")
+    assert "🗓️ Từ 01/01/2027, theo Nghị định 351/2025/NĐ-CP: Hộ nghèo\nChuẩn nghèo đa chiều giai đoạn 2027–2030 · Nông thôn" in text
+    assert "Căn cứ: Nghị định 351/2025/NĐ-CP ngày 30/12/2025 của Chính phủ\nChưa chính thức — Mức sống trung bình:" in text
+    assert text.index("ℹ️") < text.index("🗓️")  # today's result and its notice first
+    partial = assess(Household("rural", 4, 8_800_000, {i: False for i in ids if i not in ("digital_services", "waste")}), standards, date(2026, 12, 15))
+    text = "\n".join(parse(m)[0] for m in check.result_messages(partial, []))
+    assert "🗓️ Từ 01/01/2027, theo Nghị định 351/2025/NĐ-CP: cần trả lời thêm 2 câu" in text

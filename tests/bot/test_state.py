@@ -25,12 +25,20 @@ def test_references_are_numbered_and_old_ones_forgotten():
 def test_a_check_is_numbered_kept_in_the_pickle_and_forgotten_at_its_end():
     data: dict = {}
     state = ChatState(data)
-    first = state.start_check("2022-2025")
-    first.step, first.area, first.answers["water"] = 4, "rural", False
+    first = state.start_check("2026|")
+    first.step, first.values["area"], first.values["water"] = 4, "rural", False
     restored = ChatState(pickle.loads(pickle.dumps(data)))  # what PicklePersistence writes and reads back
-    assert restored.check == first and restored.check.answers == {"water": False}
-    second = state.start_check("2022-2025")  # a new /kiemtra replaces the one under way
-    assert (first.session, second.session) == (1, 2) and state.check is second and second.answers == {}
+    assert restored.check == first and restored.check.values == {"area": "rural", "water": False}
+    second = state.start_check("2026|")  # a new /kiemtra replaces the one under way
+    assert (first.session, second.session) == (1, 2) and state.check is second and second.values == {}
     state.end_check()
     assert state.check is None and "check" not in data
-    assert state.start_check("2022-2025").session == 3  # numbers are not reused: old buttons stay refused
+    assert state.start_check("2026|").session == 3  # numbers are not reused: old buttons stay refused
+
+
+def test_a_check_saved_by_an_older_version_is_dropped_not_crashed_on():
+    class OldProgress:  # what an earlier release pickled: no form_key, no values
+        session, period_id, step = 1, "2022-2025", 4
+
+    state = ChatState({"check": OldProgress()})
+    assert state.check is None and "check" not in state.data

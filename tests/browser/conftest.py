@@ -55,7 +55,8 @@ def site(tmp_path_factory):
     api = f"http://127.0.0.1:{port}"
     host = HostSite(api)
     try:
-        config = write_config(root, port, allowed_origins=[f"http://localhost:{host.port}"])
+        # a December 2026 day: the widget's check shows the standard in force and the one from 2027
+        config = write_config(root, port, allowed_origins=[f"http://localhost:{host.port}"], as_of="2026-12-15")
         settings = load_settings(config)
         seed_embedding_cache(settings.index_dir)
         build(settings)
