@@ -13,23 +13,14 @@ from dataclasses import dataclass, field
 
 from telegram import BotCommand, Update
 from telegram.error import InvalidToken, TelegramError
-from telegram.ext import (
-    AIORateLimiter,
-    Application,
-    CallbackQueryHandler,
-    CommandHandler,
-    MessageHandler,
-    PersistenceInput,
-    PicklePersistence,
-    filters,
-)
+from telegram.ext import AIORateLimiter, Application, ContextTypes, PersistenceInput, PicklePersistence
 
 from retrieval import Assistant, Settings
 
 from . import texts
 from .credentials import Credentials
 from .feedback import FeedbackStore, private_dir
-from .handlers import Handlers, describe_error
+from .handlers import BotContext, describe_error, register, share
 
 log = logging.getLogger("tro_ly.bot")
 
@@ -54,7 +45,8 @@ def build_application(settings: Settings, assistant: Assistant, token: str, *, w
     state_dir = private_dir(settings.state_dir)
     persistence = PicklePersistence(
         state_dir / STATE_FILE,
-        # chat_data only: the Assistant and settings never go into a pickle
+        # chat_data (and the /kiemtra conversation) only: the Assistant and settings, which
+        # live in bot_data, never go into a pickle
         store_data=PersistenceInput(bot_data=False, chat_data=True, user_data=False, callback_data=False),
         update_interval=tg.save_state_seconds,
     )
@@ -65,23 +57,13 @@ def build_application(settings: Settings, assistant: Assistant, token: str, *, w
         .base_file_url(tg.file_base_url)
         .rate_limiter(AIORateLimiter(max_retries=RETRIES_AFTER_429))
         .persistence(persistence)
+        .context_types(ContextTypes(context=BotContext))
     )
     if webhook:
         builder = builder.updater(None)  # updates arrive through server.py's route
     application = builder.build()
-
-    handlers = Handlers(assistant, FeedbackStore.open(state_dir), settings)
-    only_messages = filters.UpdateType.MESSAGE
-    application.add_handler(CommandHandler("start", handlers.start, filters=only_messages))
-    application.add_handler(CommandHandler("help", handlers.help, filters=only_messages))
-    application.add_handler(CommandHandler("tim", handlers.search, filters=only_messages))
-    application.add_handler(CommandHandler("kiemtra", handlers.kiemtra, filters=only_messages))
-    application.add_handler(CommandHandler("vanban", handlers.documents, filters=only_messages))
-    application.add_handler(CallbackQueryHandler(handlers.button))
-    application.add_handler(MessageHandler(only_messages & filters.TEXT & ~filters.COMMAND, handlers.question))
-    application.add_handler(MessageHandler(only_messages & filters.ChatType.PRIVATE & filters.COMMAND, handlers.unknown_command))
-    application.add_handler(MessageHandler(only_messages & filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL, handlers.not_text))
-    application.add_error_handler(handlers.on_error)
+    share(application, assistant, FeedbackStore.open(state_dir), settings)
+    register(application)
     return application
 
 

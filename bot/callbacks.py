@@ -2,6 +2,8 @@
 
 Buttons carry short numbers, never text: the chat's state maps a reference number to what
 the answer showed (see ``bot.state``), so "📄 Xem nguồn" and 👍/👎 still work after a restart.
+Each action has its ``PATTERN``: the application routes a press to that action's handler with
+``CallbackQueryHandler(pattern=…)``, and the handler reads its numbers with ``parse``.
 
     s:12:3   show source [3] of reference 12
     v:12:1   vote 👍 (1) or 👎 (-1) on reference 12
@@ -14,65 +16,11 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import ClassVar
 
 from telegram.constants import InlineKeyboardButtonLimit
 
 MAX_BYTES = int(InlineKeyboardButtonLimit.MAX_CALLBACK_DATA)  # 64
-
-
-@dataclass(frozen=True)
-class ShowSource:
-    reference: int
-    number: int
-
-    def encode(self) -> str:
-        return _checked(f"s:{self.reference}:{self.number}")
-
-
-@dataclass(frozen=True)
-class Vote:
-    reference: int
-    value: int  # 1 or -1
-
-    def encode(self) -> str:
-        return _checked(f"v:{self.reference}:{self.value}")
-
-
-@dataclass(frozen=True)
-class AskExample:
-    index: int
-
-    def encode(self) -> str:
-        return _checked(f"x:{self.index}")
-
-
-@dataclass(frozen=True)
-class CheckStep:
-    session: int
-    step: int
-    value: str  # one of CHECK_VALUES
-
-    def encode(self) -> str:
-        return _checked(f"k:{self.session}:{self.step}:{self.value}")
-
-
-@dataclass(frozen=True)
-class CheckStart:
-    def encode(self) -> str:
-        return _checked("k:s")
-
-
-CHECK_VALUES = {"y": "yes", "n": "no", "r": "rural", "u": "urban", "b": "back", "c": "cancel"}
-
-Callback = ShowSource | Vote | AskExample | CheckStep | CheckStart
-
-_PATTERNS = (
-    (re.compile(r"s:(\d{1,12}):(\d{1,3})"), lambda m: ShowSource(int(m[1]), int(m[2]))),
-    (re.compile(r"v:(\d{1,12}):(1|-1)"), lambda m: Vote(int(m[1]), int(m[2]))),
-    (re.compile(r"x:(\d{1,2})"), lambda m: AskExample(int(m[1]))),
-    (re.compile(r"k:(\d{1,12}):(\d{1,3}):([ynrubc])"), lambda m: CheckStep(int(m[1]), int(m[2]), m[3])),
-    (re.compile(r"k:s"), lambda m: CheckStart()),
-)
 
 
 def _checked(data: str) -> str:
@@ -81,10 +29,83 @@ def _checked(data: str) -> str:
     return data
 
 
-def decode(data: str | None) -> Callback | None:
-    """The action a button asks for, or None for data this bot did not make."""
-    for pattern, build in _PATTERNS:
-        match = pattern.fullmatch(data or "")
-        if match:
-            return build(match)
-    return None
+@dataclass(frozen=True)
+class ShowSource:
+    reference: int
+    number: int
+
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(r"^s:(\d{1,12}):(\d{1,3})$")
+
+    def encode(self) -> str:
+        return _checked(f"s:{self.reference}:{self.number}")
+
+    @classmethod
+    def parse(cls, data: str | None) -> "ShowSource | None":
+        match = cls.PATTERN.match(data or "")
+        return cls(int(match[1]), int(match[2])) if match else None
+
+
+@dataclass(frozen=True)
+class Vote:
+    reference: int
+    value: int  # 1 or -1
+
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(r"^v:(\d{1,12}):(1|-1)$")
+
+    def encode(self) -> str:
+        return _checked(f"v:{self.reference}:{self.value}")
+
+    @classmethod
+    def parse(cls, data: str | None) -> "Vote | None":
+        match = cls.PATTERN.match(data or "")
+        return cls(int(match[1]), int(match[2])) if match else None
+
+
+@dataclass(frozen=True)
+class AskExample:
+    index: int
+
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(r"^x:(\d{1,2})$")
+
+    def encode(self) -> str:
+        return _checked(f"x:{self.index}")
+
+    @classmethod
+    def parse(cls, data: str | None) -> "AskExample | None":
+        match = cls.PATTERN.match(data or "")
+        return cls(int(match[1])) if match else None
+
+
+CHECK_VALUES = {"y": "yes", "n": "no", "r": "rural", "u": "urban", "b": "back", "c": "cancel"}
+
+
+@dataclass(frozen=True)
+class CheckStep:
+    session: int
+    step: int
+    value: str  # one of CHECK_VALUES
+
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(r"^k:(\d{1,12}):(\d{1,3}):([ynrubc])$")
+
+    def encode(self) -> str:
+        return _checked(f"k:{self.session}:{self.step}:{self.value}")
+
+    @classmethod
+    def parse(cls, data: str | None) -> "CheckStep | None":
+        match = cls.PATTERN.match(data or "")
+        return cls(int(match[1]), int(match[2]), match[3]) if match else None
+
+
+@dataclass(frozen=True)
+class CheckStart:
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(r"^k:s$")
+
+    def encode(self) -> str:
+        return _checked("k:s")
+
+    @classmethod
+    def parse(cls, data: str | None) -> "CheckStart | None":
+        return cls() if cls.PATTERN.match(data or "") else None
+
+
+ACTIONS = (ShowSource, Vote, AskExample, CheckStep, CheckStart)

@@ -2,7 +2,14 @@
 
 import pytest
 
-from bot.callbacks import MAX_BYTES, AskExample, CheckStart, CheckStep, ShowSource, Vote, decode
+from bot.callbacks import ACTIONS, MAX_BYTES, AskExample, CheckStart, CheckStep, ShowSource, Vote
+
+
+def decode(data):
+    """The one action whose pattern the data matches (the application routes by these patterns)."""
+    matches = [parsed for action in ACTIONS if (parsed := action.parse(data)) is not None]
+    assert len(matches) <= 1, "two actions claim the same data"
+    return matches[0] if matches else None
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""bot/handlers.py: who a group message is for, and what an error log may say."""
+"""bot/handlers/common.py: who a group message is for, and what an error log may say."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import pytest
 from telegram import Chat, Message, MessageEntity, User
 from telegram.error import BadRequest
 
-from bot.handlers import addressed_text, describe_error, update_kind
+from bot.handlers.common import addressed_text, describe_error, update_kind
 
 BOT = User(7, "Trợ lý", is_bot=True, username="tro_ly_bot")
 PERSON = User(8, "Dân", is_bot=False)

@@ -214,7 +214,7 @@ def test_an_eligibility_hint_shows_its_preface_then_the_quotes():
 
 
 def test_a_check_result_shows_the_group_reasoning_basis_notice_and_cited_support():
-    from bot import check
+    from bot import check_view as check
     from retrieval import Household, load_standards
     from retrieval.eligibility import check as classify
 
@@ -236,7 +236,7 @@ def test_a_check_result_shows_the_group_reasoning_basis_notice_and_cited_support
 
 
 def test_a_check_result_in_december_2026_shows_the_coming_standard_and_what_is_provisional():
-    from bot import check
+    from bot import check_view as check
     from retrieval import Household, load_standards
     from retrieval.eligibility import assess
 

@@ -1,0 +1,38 @@
+"""What the bot does with each update, split by feature; all the wiring is in ``register``.
+
+The assistant is synchronous and CPU-bound, so it runs in a worker thread while a typing
+indicator shows. Handlers reach the Assistant, the feedback store and the settings through
+the typed context (``common.BotContext``).
+"""
+
+from __future__ import annotations
+
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+
+from ..callbacks import AskExample, CheckStep, ShowSource, Vote
+from . import check, commands, questions, sources
+from .common import BotContext, addressed_text, describe_error, share, update_kind
+from .errors import on_error
+
+__all__ = ["BotContext", "addressed_text", "describe_error", "register", "share", "update_kind"]
+
+
+def register(application: Application) -> None:
+    """Every handler, in the order Telegram updates are matched against them."""
+    only_messages = filters.UpdateType.MESSAGE
+    private = filters.ChatType.PRIVATE
+    # /kiemtra first: during a check, what is typed may be its answer
+    application.add_handler(check.conversation())
+    application.add_handler(CommandHandler("start", commands.start, filters=only_messages))
+    application.add_handler(CommandHandler("help", commands.help_command, filters=only_messages))
+    application.add_handler(CommandHandler("tim", commands.search, filters=only_messages))
+    application.add_handler(CommandHandler("vanban", commands.documents, filters=only_messages))
+    application.add_handler(CallbackQueryHandler(sources.show_source, pattern=ShowSource.PATTERN))
+    application.add_handler(CallbackQueryHandler(sources.vote, pattern=Vote.PATTERN))
+    application.add_handler(CallbackQueryHandler(questions.ask_example, pattern=AskExample.PATTERN))
+    application.add_handler(CallbackQueryHandler(check.stale_button, pattern=CheckStep.PATTERN))  # a check that is over
+    application.add_handler(CallbackQueryHandler(sources.expired))  # anything else: never left spinning
+    application.add_handler(MessageHandler(only_messages & filters.TEXT & ~filters.COMMAND, questions.question))
+    application.add_handler(MessageHandler(only_messages & private & filters.COMMAND, commands.unknown_command))
+    application.add_handler(MessageHandler(only_messages & private & ~filters.TEXT & ~filters.StatusUpdate.ALL, commands.not_text))
+    application.add_error_handler(on_error)

@@ -1,0 +1,165 @@
+"""What every handler shares: the typed context, sending, the per-chat limit, the typing
+indicator, who a group message is for, and how failures are described in the log.
+
+Logs say what happened and how long it took, never what was asked, by whom, or in which chat.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import time
+import traceback
+from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
+
+from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, MessageEntity, ReplyParameters, Update
+from telegram.constants import ChatAction, ChatType, ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from retrieval import Assistant, Settings
+
+from .. import render, texts
+from ..feedback import FeedbackStore
+from ..limits import Verdict
+from ..state import ChatState
+
+log = logging.getLogger("tro_ly.bot")
+
+TYPING_EVERY_SECONDS = 4.5  # Telegram shows "typing…" for about 5 s per sendChatAction
+
+
+class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
+    """PTB's context with the bot's shared objects, typed (they live in ``bot_data``, which is
+    never persisted: the Assistant and the settings do not go into a pickle)."""
+
+    @property
+    def assistant(self) -> Assistant:
+        return self.bot_data["assistant"]
+
+    @property
+    def feedback(self) -> FeedbackStore:
+        return self.bot_data["feedback"]
+
+    @property
+    def settings(self) -> Settings:
+        return self.bot_data["settings"]
+
+    @property
+    def state(self) -> ChatState:
+        return ChatState(self.chat_data)
+
+
+def share(application: Application, assistant: Assistant, feedback: FeedbackStore, settings: Settings) -> None:
+    application.bot_data.update(assistant=assistant, feedback=feedback, settings=settings)
+
+
+async def send(
+    context: BotContext,
+    chat_id: int,
+    messages: Sequence[str],
+    markup: InlineKeyboardMarkup | None = None,
+    reply_to: int | None = None,
+) -> Message | None:
+    """Send the parts in order; the buttons go under the last one, the reply on the first."""
+    sent = None
+    for i, html in enumerate(messages):
+        last = i == len(messages) - 1
+        sent = await context.bot.send_message(
+            chat_id,
+            html,
+            parse_mode=ParseMode.HTML,
+            reply_markup=markup if last else None,
+            reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to and i == 0 else None,
+            link_preview_options=LinkPreviewOptions(is_disabled=True),
+        )
+    return sent
+
+
+def reply_target(message: Message | None) -> int | None:
+    """In groups the answer replies to the question, so it is clear whose it is."""
+    if message is None or message.chat.type == ChatType.PRIVATE:
+        return None
+    return message.message_id
+
+
+async def admit(context: BotContext, chat_id: int, reply_to: int | None) -> bool:
+    """The per-chat limit on questions: past it, one polite message per stretch."""
+    limit = context.settings.telegram.questions_per_minute
+    verdict, wait = context.state.window.admit(time.time(), limit)
+    if verdict is Verdict.LIMITED:
+        log.info("Giới hạn câu hỏi: một cuộc trò chuyện vượt %d câu/phút, chờ %d giây", limit, wait)
+        await send(context, chat_id, render.text_messages(texts.RATE_LIMITED.format(limit=limit, wait=wait)), reply_to=reply_to)
+    return verdict is Verdict.ALLOWED
+
+
+@contextlib.asynccontextmanager
+async def typing_indicator(context: BotContext, chat_id: int) -> AsyncIterator[None]:
+    """Show "typing…" until the block ends (sent again every few seconds for slow answers)."""
+
+    async def keep_typing() -> None:
+        while True:
+            try:
+                await context.bot.send_chat_action(chat_id, ChatAction.TYPING)
+            except TelegramError as exc:  # only a nicety: never fail an answer for it
+                log.debug("sendChatAction thất bại: %s", type(exc).__name__)
+                return
+            await asyncio.sleep(TYPING_EVERY_SECONDS)
+
+    task = asyncio.create_task(keep_typing())
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def addressed_text(message: Message, bot_id: int, bot_username: str) -> str | None:
+    """The question in a message meant for the bot, without the @mention; None for group
+    chatter that neither mentions the bot nor replies to it."""
+    text = message.text or ""
+    if message.chat.type == ChatType.PRIVATE:
+        return text
+    mentioned = False
+    for entity, value in message.parse_entities([MessageEntity.MENTION, MessageEntity.TEXT_MENTION]).items():
+        if entity.type == MessageEntity.MENTION and value[1:].casefold() == bot_username.casefold():
+            mentioned = True
+        elif entity.type == MessageEntity.TEXT_MENTION and entity.user is not None and entity.user.id == bot_id:
+            mentioned = True
+    replied = message.reply_to_message is not None and message.reply_to_message.from_user is not None and message.reply_to_message.from_user.id == bot_id
+    if not (mentioned or replied):
+        return None
+    return re.sub(rf"@{re.escape(bot_username)}\b", " ", text, flags=re.IGNORECASE).strip()
+
+
+def describe_error(error: BaseException | None) -> str:
+    """Type and where it happened; Telegram's own description for Telegram errors. Never the
+    exception text of other errors: it may quote what the user wrote."""
+    if error is None:
+        return "không rõ"
+    parts = [type(error).__name__]
+    if isinstance(error, TelegramError):
+        parts.append(f"“{error.message[:200]}”")
+    frames = traceback.extract_tb(error.__traceback__)[-6:]
+    if frames:
+        parts.append("tại " + " ← ".join(f"{Path(f.filename).name}:{f.lineno} {f.name}" for f in reversed(frames)))
+    cause = error.__cause__ or error.__context__
+    if cause is not None:
+        parts.append(f"(do {type(cause).__name__})")
+    return " ".join(parts)
+
+
+def update_kind(update: object) -> str:
+    if not isinstance(update, Update):
+        return "không phải cập nhật"
+    if update.callback_query:
+        return "nút bấm"
+    message = update.effective_message
+    if message is not None and message.text and message.text.startswith("/"):
+        command = message.text.split(maxsplit=1)[0].split("@", 1)[0]
+        return f"lệnh {command[:20]}" if command[1:].isascii() and command[1:].isalnum() else "lệnh"
+    return "tin nhắn"
