@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from ..errors import RetrievalError
 from ..settings import VoiceSettings
 from .audio import AudioProblem, Problem, read
-from .engines import Transcriber, load_engine
+from .engines import Transcriber, check_installed, load_engine
 from .numbers import mask_long_numbers, spoken_to_digits
 from .worker import Cancelled, SpeechWorker
 
@@ -80,7 +80,11 @@ class Voice:
 
     @classmethod
     def open(cls, settings: VoiceSettings, engine: Transcriber | None = None) -> "Voice":
-        """``engine`` replaces the configured one (tests of the queue use a slow stand-in)."""
+        """Nothing is loaded yet: the engine loads on the first recording. ``engine`` replaces
+        the configured one (tests of the queue use a slow stand-in). Raises ConfigError when
+        the configured engine is not installed."""
+        if engine is None:
+            check_installed(settings.engine)
         return cls(settings, engine)
 
     def error(self, problem: Problem, seconds: float | None = None) -> VoiceError:

@@ -31,6 +31,7 @@ class VietAsr:
     embedded in its native library, run with ONNX Runtime on the CPU; no network."""
 
     name = "viet-asr"
+    module = "vietasr"
     QUIET = 4  # the native library's log level that prints nothing (its debug lines carry text)
 
     def __init__(self) -> None:
@@ -51,6 +52,18 @@ class VietAsr:
 
 
 ENGINES = {VietAsr.name: VietAsr}
+
+
+def check_installed(name: str) -> None:
+    """Raise ConfigError if the engine is unknown or its package is missing, without loading
+    it (a face can then turn voice off at start-up instead of failing on a citizen's note)."""
+    import importlib.util
+
+    factory = ENGINES.get(name)
+    if factory is None:
+        raise ConfigError(f"Không có bộ nhận dạng giọng nói “{name}”; có: {', '.join(ENGINES)}")
+    if importlib.util.find_spec(factory.module) is None:
+        raise ConfigError(f"Chưa cài bộ nhận dạng giọng nói {name} (pip install -r requirements.txt), hoặc đặt [voice] enabled = false.")
 
 
 @functools.cache
