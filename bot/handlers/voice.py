@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 from telegram import Update
 from telegram.error import BadRequest
@@ -50,7 +51,7 @@ async def voice_note(update: Update, context: BotContext) -> None:
             if data is None:
                 await send(context, chat_id, render.text_messages(texts.VOICE_FILE_TOO_BIG), type_again_keyboard())
                 return
-            heard = await asyncio.to_thread(voice.transcribe, data)
+            heard = await asyncio.get_running_loop().run_in_executor(_waiters(context), voice.transcribe, data)
             del data  # never kept
     except VoiceError as refused:
         log.info("Tin nhắn thoại không trả lời được: %s, %.0f ms", refused.problem.value, (time.perf_counter() - started) * 1000)
@@ -58,6 +59,18 @@ async def voice_note(update: Update, context: BotContext) -> None:
         return
     log.info("Tin nhắn thoại: %.1f giây, nghe trong %.0f ms", heard.seconds, heard.elapsed * 1000)
     await respond(context, chat_id, heard.question, None, heard=heard.text, kept=heard.kept)
+
+
+def _waiters(context: BotContext) -> ThreadPoolExecutor:
+    """Threads that wait for the recogniser, apart from asyncio's default pool: waiting voice
+    notes must not take the threads typed questions are answered in. One more than the
+    library's queue can hold (running + waiting), so one past that reaches it and hears
+    "busy" at once instead of waiting here without a timeout."""
+    pool = context.bot_data.get("voice_waiters")
+    if pool is None:
+        pool = ThreadPoolExecutor(context.settings.voice.queue_size + 2, thread_name_prefix="voice-wait")
+        context.bot_data["voice_waiters"] = pool
+    return pool
 
 
 async def _download(context: BotContext, file_id: str) -> bytes | None:
