@@ -236,3 +236,24 @@ def test_with_voice_off_a_voice_note_gets_a_polite_request_to_type(voice_index, 
         assert off.text == texts.VOICE_OFF
         assert own.calls_of("getFile") == [] and own.downloads == []
         assert "giọng nói" not in help_message.text
+
+
+def test_a_flood_of_voice_notes_is_told_busy_and_a_slow_one_times_out(voice_index, assistant, tmp_path):
+    """One recording heard at a time, one waiting (queue_size 1), each waited for 1 s: of
+    three long notes at once, the third hears "busy" at once, the other two time out."""
+    speaker = clip(SPEAKER)
+    note = voice_note(speaker, repeat=3)  # ~20 s: several seconds to hear, far more than 1 s
+    with FakeTelegram(TOKEN) as own:
+        settings = bot_settings(voice_index, own, tmp_path / "state").with_overrides(voice={"queue_size": 1, "timeout_seconds": 1.0})
+        bot = RunningBot(settings, assistant).start()
+        try:
+            chats = [own.new_chat() for _ in range(3)]
+            for chat in chats:
+                own.send_voice(chat, note, 20)
+            replies = [own.wait_for_messages(chat, 1, timeout=60)[0] for chat in chats]
+        finally:
+            bot.stop()
+    said = sorted(r.text for r in replies)
+    assert sum("đang nghe nhiều tin nhắn thoại" in t for t in said) == 1
+    assert sum("lâu quá nên đã dừng" in t for t in said) == 2
+    assert all(r.buttons[-1]["text"] == texts.TYPE_AGAIN_BUTTON for r in replies)
