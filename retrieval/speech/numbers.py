@@ -23,6 +23,7 @@ from ..amounts import format_money
 DIGITS = {"không": 0, "một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "bẩy": 7, "tám": 8, "chín": 9}
 # after "mười"/"mươi" five is "lăm" (or "nhăm"), one may be "mốt", four "tư"; "năm" there means "year"
 _UNITS_AFTER_TENS = {**{k: v for k, v in DIGITS.items() if k not in ("không", "năm")}, "mốt": 1, "tư": 4, "lăm": 5, "nhăm": 5}
+_SHORT_UNITS = frozenset({"mốt", "tư", "lăm", "nhăm"})  # only ever after a tens digit
 MAGNITUDES = {"nghìn": 1000, "ngàn": 1000, "triệu": 10**6, "tỷ": 10**9, "tỉ": 10**9}
 _ZERO_TENS = frozenset({"linh", "lẻ"})  # "một trăm linh năm" = 105
 _HALF = "rưỡi"
@@ -52,11 +53,14 @@ class _Reader:
         return self.w[i] if 0 <= i < len(self.w) else ""
 
     def tens(self, i: int) -> tuple[int, int] | None:
-        """'mười [unit]' or 'D mươi [unit]' → (value, next index)."""
+        """'mười [unit]', 'D mươi [unit]', or the spoken short form 'D mốt/tư/lăm' ("hai lăm"
+        = 25) → (value, next index)."""
         if self.at(i) == "mười":
             value, j = 10, i + 1
         elif self.at(i) in DIGITS and DIGITS[self.at(i)] >= 2 and self.at(i + 1) == "mươi":
             value, j = DIGITS[self.at(i)] * 10, i + 2
+        elif self.at(i) in DIGITS and DIGITS[self.at(i)] >= 2 and self.at(i + 1) in _SHORT_UNITS:
+            return DIGITS[self.at(i)] * 10 + _UNITS_AFTER_TENS[self.at(i + 1)], i + 2
         else:
             return None
         unit = _UNITS_AFTER_TENS.get(self.at(j))

@@ -38,6 +38,8 @@ from retrieval.speech.numbers import mask_long_numbers, spoken_to_digits
         ("đến năm hai nghìn không trăm hai mươi lăm", "đến năm 2025"),
         ("năm hai nghìn", "năm 2000"),
         ("hai không hai lăm", "2025"),
+        ("năm hai nghìn không trăm hai lăm", "năm 2025"),  # "hai lăm": 25 said short
+        ("ba mốt người", "31 người"),
         # percentages and decimals
         ("giảm từ một phẩy năm đến hai phần trăm", "giảm từ 1,5 đến 2%"),
         ("dưới một phần trăm", "dưới 1%"),
