@@ -151,6 +151,11 @@ class TelegramBot:
         if app.running:
             await app.stop()
         await app.shutdown()  # flushes the persistence; a no-op when never initialized
+        voice, waiters = app.bot_data.get("voice"), app.bot_data.pop("voice_waiters", None)
+        if waiters is not None:
+            waiters.shutdown(wait=False, cancel_futures=True)
+        if voice is not None:
+            voice.close()  # its recognition thread ends; the engine stays loaded for the process
 
 
 def _polling_error(error: TelegramError) -> None:
