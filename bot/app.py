@@ -15,7 +15,7 @@ from telegram import BotCommand, Update
 from telegram.error import InvalidToken, TelegramError
 from telegram.ext import AIORateLimiter, Application, ContextTypes, PersistenceInput, PicklePersistence
 
-from retrieval import Assistant, Settings
+from retrieval import Assistant, ConfigError, Settings, Voice
 
 from . import texts
 from .credentials import Credentials
@@ -62,9 +62,21 @@ def build_application(settings: Settings, assistant: Assistant, token: str, *, w
     if webhook:
         builder = builder.updater(None)  # updates arrive through server.py's route
     application = builder.build()
-    share(application, assistant, FeedbackStore.open(state_dir), settings)
+    share(application, assistant, FeedbackStore.open(state_dir), settings, open_voice(settings))
     register(application)
     return application
+
+
+def open_voice(settings: Settings) -> Voice | None:
+    """Voice questions when ``[voice] enabled``; None (voice notes get "hãy gõ câu hỏi") when
+    off, or when the engine is not installed: the bot still answers typed questions."""
+    if not settings.voice.enabled:
+        return None
+    try:
+        return Voice.open(settings.voice)
+    except ConfigError as exc:
+        log.error("Không dùng được giọng nói, tin nhắn thoại sẽ được nhắc gõ câu hỏi: %s", exc)
+        return None
 
 
 @dataclass
@@ -139,6 +151,11 @@ class TelegramBot:
         if app.running:
             await app.stop()
         await app.shutdown()  # flushes the persistence; a no-op when never initialized
+        voice, waiters = app.bot_data.get("voice"), app.bot_data.pop("voice_waiters", None)
+        if waiters is not None:
+            waiters.shutdown(wait=False, cancel_futures=True)
+        if voice is not None:
+            voice.close()  # its recognition thread ends; the engine stays loaded for the process
 
 
 def _polling_error(error: TelegramError) -> None:

@@ -10,6 +10,7 @@ Each action has its ``PATTERN``: the application routes a press to that action's
     x:0      ask example question 0 of /start
     k:3:5:y  /kiemtra check 3, step 5: answer y(es) / n(o), r(ural) / u(rban), b(ack), c(ancel)
     k:s      start a /kiemtra check (under an answer to "… có phải hộ nghèo không")
+    g        type the question instead (under an answer to a voice note, or a voice note not heard)
 """
 
 from __future__ import annotations
@@ -108,4 +109,16 @@ class CheckStart:
         return cls() if cls.PATTERN.match(data or "") else None
 
 
-ACTIONS = (ShowSource, Vote, AskExample, CheckStep, CheckStart)
+@dataclass(frozen=True)
+class TypeAgain:
+    PATTERN: ClassVar[re.Pattern[str]] = re.compile(r"^g$")
+
+    def encode(self) -> str:
+        return _checked("g")
+
+    @classmethod
+    def parse(cls, data: str | None) -> "TypeAgain | None":
+        return cls() if cls.PATTERN.match(data or "") else None
+
+
+ACTIONS = (ShowSource, Vote, AskExample, CheckStep, CheckStart, TypeAgain)

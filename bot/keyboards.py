@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from . import texts
-from .callbacks import AskExample, CheckStart, CheckStep, ShowSource, Vote
+from .callbacks import AskExample, CheckStart, CheckStep, ShowSource, TypeAgain, Vote
 
 PER_ROW = 3
 UP, DOWN = "👍", "👎"
@@ -17,16 +17,24 @@ def _rows(buttons: list[InlineKeyboardButton]) -> list[list[InlineKeyboardButton
     return [buttons[i : i + PER_ROW] for i in range(0, len(buttons), PER_ROW)]
 
 
-def answer_keyboard(reference: int, citation_numbers: Sequence[int], vote: int | None = None, offer_check: bool = False) -> InlineKeyboardMarkup:
+def type_again_row() -> list[InlineKeyboardButton]:
+    return [InlineKeyboardButton(texts.TYPE_AGAIN_BUTTON, callback_data=TypeAgain().encode())]
+
+
+def type_again_keyboard() -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([type_again_row()])
+
+
+def answer_keyboard(reference: int, citation_numbers: Sequence[int], vote: int | None = None, offer_check: bool = False, spoken: bool = False) -> InlineKeyboardMarkup:
     """One "📄 Xem nguồn [n]" per citation, the /kiemtra button under an eligibility hint, then
-    👍 / 👎 (the chosen one ticked)."""
+    👍 / 👎 (the chosen one ticked); under an answer to a voice note, "⌨️ Gõ lại câu hỏi" last."""
     sources = [InlineKeyboardButton(texts.SOURCE_BUTTON.format(n=n), callback_data=ShowSource(reference, n).encode()) for n in citation_numbers]
     check = [[InlineKeyboardButton(texts.CHECK_START_BUTTON, callback_data=CheckStart().encode())]] if offer_check else []
     votes = [
         InlineKeyboardButton(("✅ " if vote == value else "") + label, callback_data=Vote(reference, value).encode())
         for label, value in ((UP, 1), (DOWN, -1))
     ]
-    return InlineKeyboardMarkup(_rows(sources) + check + [votes])
+    return InlineKeyboardMarkup(_rows(sources) + check + [votes] + ([type_again_row()] if spoken else []))
 
 
 def check_step_keyboard(session: int, step: int, choices: Sequence[tuple[str, str]], chosen: str | None = None) -> InlineKeyboardMarkup:

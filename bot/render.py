@@ -198,11 +198,18 @@ def citation_block(citation: Citation, header: bool) -> Block:
     return block(*parts, gap="\n\n" if header else "\n")
 
 
-def answer_blocks(answer: Answer, asked: str | None = None) -> list[Block]:
+def heard_block(heard: str) -> Block:
+    """What a voice note was heard as, first, so a misheard question is plain to see."""
+    return block("🎙️ Tôi nghe được: “", italic(heard), "”")
+
+
+def answer_blocks(answer: Answer, asked: str | None = None, heard: str | None = None) -> list[Block]:
     """One block per quote (each from one passage), then one per citation; ``asked`` heads
-    the answer when the user did not type the question (an example button). A preface (the
-    eligibility hint) comes first, one block per line."""
+    the answer when the user did not type the question (an example button), ``heard`` when
+    they spoke it. A preface (the eligibility hint) comes first, one block per line."""
     blocks = [block("❓ ", bold(asked))] if asked else []
+    if heard:
+        blocks.append(heard_block(heard))
     if answer.preface:
         blocks += [block(line, gap="\n\n" if i == 0 else "\n") for i, line in enumerate(answer.preface.split("\n"))]
         if not answer.quotes:
@@ -214,8 +221,8 @@ def answer_blocks(answer: Answer, asked: str | None = None) -> list[Block]:
     return blocks
 
 
-def answer_messages(answer: Answer, asked: str | None = None, limit: int = MAX_MESSAGE) -> list[str]:
-    return pack(answer_blocks(answer, asked), limit)
+def answer_messages(answer: Answer, asked: str | None = None, limit: int = MAX_MESSAGE, heard: str | None = None) -> list[str]:
+    return pack(answer_blocks(answer, asked, heard), limit)
 
 
 def document_lines(document: Document) -> list[str | Span]:

@@ -38,6 +38,12 @@ HELP_PARAGRAPHS: list[str | Span | list[str | Span]] = [
 SEARCH_USAGE = ["Gõ từ khóa sau lệnh, ví dụ: ", bold("/tim rà soát hộ nghèo")]
 RATE_LIMITED = "Bạn hỏi hơi nhanh 🙂 Mỗi phút tôi trả lời tối đa {limit} câu hỏi cho một cuộc trò chuyện. Bạn vui lòng chờ khoảng {wait} giây rồi hỏi tiếp nhé."
 TEXT_ONLY = "Xin lỗi, tôi chỉ đọc được câu hỏi bằng chữ. Bạn hãy gõ câu hỏi nhé."
+# voice notes ([voice] in config.toml)
+VOICE_OFF = "Xin lỗi, hiện tôi chưa nghe được tin nhắn thoại. Bạn hãy gõ câu hỏi nhé — có dấu hay không dấu đều được."
+TYPE_AGAIN_BUTTON = "⌨️ Gõ lại câu hỏi"
+TYPE_AGAIN = "Bạn hãy gõ câu hỏi vào ô nhắn tin bên dưới nhé — có dấu hay không dấu đều được."
+TYPE_AGAIN_PLACEHOLDER = "Gõ câu hỏi của bạn…"  # at most 64 characters (Telegram)
+VOICE_FILE_TOO_BIG = "Tệp âm thanh này lớn quá, tôi không tải về được. Bạn hãy gửi tin nhắn thoại ngắn, hoặc gõ câu hỏi nhé."
 UNKNOWN_COMMAND = "Tôi không hiểu lệnh này. Gõ /help để xem các lệnh."
 ERROR = "Xin lỗi, tôi đang gặp sự cố nên chưa trả lời được. Bạn vui lòng thử lại sau ít phút."
 EXPIRED = "Nội dung này đã cũ, tôi không còn giữ. Bạn hãy hỏi lại nhé."
@@ -56,3 +62,8 @@ CHECK_CANCELLED = "Đã hủy kiểm tra; tôi không giữ lại câu trả l�
 CHECK_STALE = "Câu hỏi này không còn dùng được (đã trả lời, hoặc đã bắt đầu lần kiểm tra khác). Bạn hãy trả lời câu hỏi mới nhất nhé."
 CHECK_STANDARD_CHANGED = "Chuẩn nghèo áp dụng vừa thay đổi nên tôi dừng lần kiểm tra này. Gõ /kiemtra để làm lại theo chuẩn mới."
 CHECK_TYPE_AGAIN = "Bạn gõ lại giúp tôi, hoặc bấm ✖️ Hủy ở câu hỏi trên để dừng kiểm tra."
+
+
+def voice_paragraph(max_seconds: float) -> list[str | Span]:
+    return [bold("🎙️ Hỏi bằng giọng nói"), f": gửi tin nhắn thoại (tối đa {round(max_seconds)} giây, khi nhắn riêng cho tôi). "
+            "Tôi ghi lại điều tôi nghe được rồi trả lời; nếu tôi nghe nhầm, bấm ", bold(TYPE_AGAIN_BUTTON), " để gõ."]

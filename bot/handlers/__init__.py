@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from ..callbacks import AskExample, CheckStep, ShowSource, Vote
-from . import check, commands, questions, sources
+from ..callbacks import AskExample, CheckStep, ShowSource, TypeAgain, Vote
+from . import check, commands, questions, sources, voice
 from .common import BotContext, addressed_text, describe_error, share, update_kind
 from .errors import on_error
 
@@ -30,9 +30,12 @@ def register(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(sources.show_source, pattern=ShowSource.PATTERN))
     application.add_handler(CallbackQueryHandler(sources.vote, pattern=Vote.PATTERN))
     application.add_handler(CallbackQueryHandler(questions.ask_example, pattern=AskExample.PATTERN))
+    application.add_handler(CallbackQueryHandler(questions.type_again, pattern=TypeAgain.PATTERN))
     application.add_handler(CallbackQueryHandler(check.stale_button, pattern=CheckStep.PATTERN))  # a check that is over
     application.add_handler(CallbackQueryHandler(sources.expired))  # anything else: never left spinning
     application.add_handler(MessageHandler(only_messages & filters.TEXT & ~filters.COMMAND, questions.question))
     application.add_handler(MessageHandler(only_messages & private & filters.COMMAND, commands.unknown_command))
+    # not blocking: in polling, a long voice note would otherwise hold every other chat's updates
+    application.add_handler(MessageHandler(only_messages & private & (filters.VOICE | filters.AUDIO), voice.voice_note, block=False))
     application.add_handler(MessageHandler(only_messages & private & ~filters.TEXT & ~filters.StatusUpdate.ALL, commands.not_text))
     application.add_error_handler(on_error)

@@ -23,8 +23,11 @@ async def start(update: Update, context: BotContext) -> None:
 
 
 async def help_command(update: Update, context: BotContext) -> None:
-    """/help: how to ask, the commands, what feedback keeps."""
-    await send(context, update.effective_chat.id, render.text_messages(*texts.HELP_PARAGRAPHS), reply_to=reply_target(update.effective_message))
+    """/help: how to ask (by voice too, when it is on), the commands, what feedback keeps."""
+    paragraphs = list(texts.HELP_PARAGRAPHS)
+    if context.voice is not None:
+        paragraphs.insert(3, texts.voice_paragraph(context.settings.voice.max_seconds))
+    await send(context, update.effective_chat.id, render.text_messages(*paragraphs), reply_to=reply_target(update.effective_message))
 
 
 async def documents(update: Update, context: BotContext) -> None:
@@ -60,5 +63,5 @@ async def unknown_command(update: Update, context: BotContext) -> None:
 
 
 async def not_text(update: Update, context: BotContext) -> None:
-    """A photo, sticker or voice message in a private chat."""
+    """A photo, sticker, file… in a private chat (voice notes have their own handler)."""
     await send(context, update.effective_chat.id, render.text_messages(texts.TEXT_ONLY))

@@ -20,7 +20,7 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from retrieval import Assistant, Settings
+from retrieval import Assistant, Settings, Voice
 
 from .. import render, texts
 from ..feedback import FeedbackStore
@@ -49,12 +49,17 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
         return self.bot_data["settings"]
 
     @property
+    def voice(self) -> Voice | None:
+        """Voice questions; None when ``[voice]`` is off."""
+        return self.bot_data.get("voice")
+
+    @property
     def state(self) -> ChatState:
         return ChatState(self.chat_data)
 
 
-def share(application: Application, assistant: Assistant, feedback: FeedbackStore, settings: Settings) -> None:
-    application.bot_data.update(assistant=assistant, feedback=feedback, settings=settings)
+def share(application: Application, assistant: Assistant, feedback: FeedbackStore, settings: Settings, voice: Voice | None = None) -> None:
+    application.bot_data.update(assistant=assistant, feedback=feedback, settings=settings, voice=voice)
 
 
 async def send(
@@ -159,6 +164,8 @@ def update_kind(update: object) -> str:
     if update.callback_query:
         return "nút bấm"
     message = update.effective_message
+    if message is not None and (message.voice or message.audio):
+        return "tin nhắn thoại"
     if message is not None and message.text and message.text.startswith("/"):
         command = message.text.split(maxsplit=1)[0].split("@", 1)[0]
         return f"lệnh {command[:20]}" if command[1:].isascii() and command[1:].isalnum() else "lệnh"

@@ -14,9 +14,13 @@ sent so tests can assert on it:
   gives 400 BUTTON_DATA_INVALID; an edit that changes nothing gives 400 "message is not
   modified";
 - ``answerCallbackQuery`` only for a query it sent and only once;
+- ``getFile`` for a file a user sent (400 "invalid file_id" for any other id, 400 "file is too
+  big" above the 20 MB bots may download), then the download at ``/file/bot<token>/<file_path>``
+  (401 for another token, 404 for a path it did not hand out);
+- ``reply_markup`` is an inline keyboard or a ForceReply (placeholder at most 64 characters);
 - any method can be made to answer 429 with ``retry_after`` (``fail_next``).
 
-The test side is thread-safe and synchronous: ``send_text``, ``press``, ``wait_for``.
+The test side is thread-safe and synchronous: ``send_text``, ``send_voice``, ``press``, ``wait_for``.
 """
 
 from __future__ import annotations
@@ -39,13 +43,15 @@ import httpx
 import uvicorn
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse
+from starlette.responses import JSONResponse, Response
 from starlette.routing import Route
 
 from tests.bot.telegram_html import HTMLParseError, Entity, parse, utf16_len
 
 MAX_TEXT = 4096
 MAX_CALLBACK_DATA = 64
+MAX_PLACEHOLDER = 64
+MAX_BOT_DOWNLOAD = 20 * 1024 * 1024  # Bot API servers hand bots files of at most 20 MB
 BOT_ID = 7000001
 _JSON_FIELDS = {"reply_markup", "reply_parameters", "allowed_updates", "commands", "link_preview_options", "entities", "scope"}
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
@@ -104,6 +110,17 @@ class Sent:
         return [units[2 * e.offset : 2 * (e.offset + e.length)].decode("utf-16-le") for e in self.entities if e.type == kind]
 
 
+@dataclass
+class StoredFile:
+    """A file a user sent, as the Bot API keeps it."""
+
+    file_id: str
+    unique_id: str
+    path: str  # the file_path getFile hands out
+    data: bytes
+    size: int  # what Telegram reports (tests may claim more than the bytes)
+
+
 @dataclass(frozen=True)
 class Chat:
     id: int
@@ -133,6 +150,9 @@ class FakeTelegram:
         self._chat_ids = itertools.count(10_001)
         self._callbacks: dict[str, bool] = {}  # id -> answered
         self._callback_ids = itertools.count(1)
+        self._files: dict[str, StoredFile] = {}
+        self._file_ids = itertools.count(1)
+        self.downloads: list[tuple[str, int]] = []  # (file_path asked for, HTTP status)
         self._failures: dict[str, list[ApiError]] = {}
         self._poll_generation = 0
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -148,7 +168,11 @@ class FakeTelegram:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(("127.0.0.1", 0))
         self.port = sock.getsockname()[1]
-        app = Starlette(routes=[Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"])], lifespan=self._lifespan)
+        routes = [
+            Route("/bot{token}/{method}", self._endpoint, methods=["GET", "POST"]),
+            Route("/file/bot{token}/{file_path:path}", self._download, methods=["GET"]),
+        ]
+        app = Starlette(routes=routes, lifespan=self._lifespan)
         config = uvicorn.Config(app, log_level="warning", access_log=False, lifespan="on", timeout_graceful_shutdown=1)
         self._server = uvicorn.Server(config)
         self._thread = threading.Thread(target=self._server.run, kwargs={"sockets": [sock]}, name="fake-telegram", daemon=True)
@@ -224,6 +248,33 @@ class FakeTelegram:
             message_id = next(self._message_ids[chat.id])
             sticker = {"file_id": "CAACAgI", "file_unique_id": "AgAD", "type": "regular", "width": 512, "height": 512, "is_animated": False, "is_video": False}
             message = {"message_id": message_id, "date": int(time.time()), "chat": chat.to_dict(), "from": _user(user_id), "sticker": sticker}
+            update = {"update_id": next(self._update_ids), "message": message}
+        return self._deliver(update)
+
+    def send_voice(
+        self,
+        chat: Chat,
+        data: bytes,
+        duration: int,
+        *,
+        kind: str = "voice",
+        mime_type: str | None = None,
+        file_size: int | None = None,
+        user_id: int = 424242,
+    ) -> dict:
+        """A user sends a voice note (``kind="voice"``, OGG/Opus) or an audio file
+        (``kind="audio"``) holding ``data``; Telegram states its duration and size."""
+        with self._lock:
+            n = next(self._file_ids)
+            stored = StoredFile(f"AwACAgIAAx{n:06d}", f"AgAD{n:04d}", f"{'voice' if kind == 'voice' else 'music'}/file_{n}.{'oga' if kind == 'voice' else 'mp3'}", data, file_size if file_size is not None else len(data))
+            self._files[stored.file_id] = stored
+            media = {"file_id": stored.file_id, "file_unique_id": stored.unique_id, "duration": duration, "file_size": stored.size}
+            media["mime_type"] = mime_type or ("audio/ogg" if kind == "voice" else "audio/mpeg")
+            if kind == "audio":
+                media["file_name"] = f"ghi-am-{n}.mp3"
+            message_id = next(self._message_ids[chat.id])
+            self._messages[(chat.id, message_id)] = Sent(chat.id, message_id, False, "")
+            message = {"message_id": message_id, "date": int(time.time()), "chat": chat.to_dict(), "from": _user(user_id), kind: media}
             update = {"update_id": next(self._update_ids), "message": message}
         return self._deliver(update)
 
@@ -471,6 +522,31 @@ class FakeTelegram:
             sent.edits += 1
             return self._message_dict(sent)
 
+    def _api_getfile(self, params: dict) -> dict:
+        with self._lock:
+            stored = self._files.get(str(params.get("file_id", "")))
+        if stored is None:
+            raise bad_request("invalid file_id")
+        if stored.size > MAX_BOT_DOWNLOAD:
+            raise bad_request("file is too big")
+        return {"file_id": stored.file_id, "file_unique_id": stored.unique_id, "file_size": stored.size, "file_path": stored.path}
+
+    async def _download(self, request: Request) -> Response:
+        token, path = request.path_params["token"], request.path_params["file_path"]
+        with self._lock:
+            stored = next((f for f in self._files.values() if f.path == path), None)
+        if token != self.token:
+            status, body = 401, b'{"ok":false,"error_code":401,"description":"Unauthorized"}'
+        elif stored is None:
+            status, body = 404, b'{"ok":false,"error_code":404,"description":"Not Found"}'
+        else:
+            status, body = 200, stored.data
+        with self._lock:
+            self.downloads.append((path, status))
+            self._lock.notify_all()
+        media_type = "application/octet-stream" if status == 200 else "application/json"
+        return Response(body, status_code=status, media_type=media_type)
+
     def _api_answercallbackquery(self, params: dict) -> bool:
         query_id = str(params.get("callback_query_id", ""))
         text = params.get("text") or ""
@@ -576,6 +652,10 @@ def _message_text(params: dict) -> tuple[str, list[Entity], str | None]:
 def _inline_markup(markup: Any) -> dict | None:
     if markup is None:
         return None
+    if isinstance(markup, dict) and markup.get("force_reply") is True:
+        if len(markup.get("input_field_placeholder") or "") > MAX_PLACEHOLDER:
+            raise bad_request("can't parse reply keyboard markup JSON object")
+        return markup
     rows = markup.get("inline_keyboard") if isinstance(markup, dict) else None
     if not isinstance(rows, list):
         raise bad_request("field \"inline_keyboard\" of the InlineKeyboardMarkup must be an Array")

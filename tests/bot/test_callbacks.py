@@ -2,7 +2,7 @@
 
 import pytest
 
-from bot.callbacks import ACTIONS, MAX_BYTES, AskExample, CheckStart, CheckStep, ShowSource, Vote
+from bot.callbacks import ACTIONS, MAX_BYTES, AskExample, CheckStart, CheckStep, ShowSource, TypeAgain, Vote
 
 
 def decode(data):
@@ -24,6 +24,7 @@ def decode(data):
         (CheckStep(999_999_999_999, 999, "c"), "k:999999999999:999:c"),
         (CheckStep(1, 0, "r"), "k:1:0:r"),
         (CheckStart(), "k:s"),
+        (TypeAgain(), "g"),
     ],
 )
 def test_round_trip(action, data):
@@ -32,7 +33,7 @@ def test_round_trip(action, data):
     assert len(data.encode()) <= MAX_BYTES
 
 
-@pytest.mark.parametrize("data", [None, "", "s:1", "s:a:1", "v:1:0", "v:1:2", "x:", "x:100", "s:1:1:1", " s:1:1", "q:1", "k:1:2", "k:1:2:x", "k:1:2:yy", "k:s:1", "k:"])
+@pytest.mark.parametrize("data", [None, "", "s:1", "s:a:1", "v:1:0", "v:1:2", "x:", "x:100", "s:1:1:1", " s:1:1", "q:1", "k:1:2", "k:1:2:x", "k:1:2:yy", "k:s:1", "k:", "g:", "gg"])
 def test_foreign_data_is_ignored(data):
     assert decode(data) is None
 

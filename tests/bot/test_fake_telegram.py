@@ -74,6 +74,9 @@ def _button(data: str) -> dict:
         ("answerCallbackQuery", {"callback_query_id": "nope"}, 400, None),
         ("setMyCommands", {"commands": [{"command": "tìm", "description": "x"}]}, 400, "Bad Request: BOT_COMMAND_INVALID"),
         ("sendChatAction", {"action": "dancing"}, 400, None),
+        ("sendMessage", {"text": "x", "reply_markup": {"force_reply": True, "input_field_placeholder": "g" * 64}}, 200, None),
+        ("sendMessage", {"text": "x", "reply_markup": {"force_reply": True, "input_field_placeholder": "g" * 65}}, 400, None),
+        ("getFile", {"file_id": "AwACAgIAAxnope"}, 400, "Bad Request: invalid file_id"),
     ],
 )
 def test_the_fake_answers_like_telegram(api, method, params, status, description):
@@ -119,3 +122,21 @@ def test_long_poll_returns_when_an_update_arrives_and_confirms_with_offset(api, 
     assert code == 200 and [u["update_id"] for u in body["result"]] == [update["update_id"]]
     assert body["result"][0]["message"]["entities"] == [{"type": "bot_command", "offset": 0, "length": 6}]
     assert api("getUpdates", timeout=0, offset=update["update_id"] + 1)[1]["result"] == []
+
+
+def test_files_are_handed_out_like_telegram_does(api, fake):
+    chat = fake.new_chat()
+    update = fake.send_voice(chat, b"OggS voice", 3)
+    voice = update["message"]["voice"]
+    assert (voice["duration"], voice["mime_type"], voice["file_size"]) == (3, "audio/ogg", 10)
+    code, body = api("getFile", file_id=voice["file_id"])
+    assert code == 200 and body["result"]["file_size"] == 10
+    path = body["result"]["file_path"]
+    download = httpx.get(f"{fake.file_base_url}{TOKEN}/{path}", timeout=10)
+    assert download.status_code == 200 and download.content == b"OggS voice"
+    assert httpx.get(f"{fake.file_base_url}123:wrong/{path}", timeout=10).status_code == 401
+    assert httpx.get(f"{fake.file_base_url}{TOKEN}/voice/file_999.oga", timeout=10).status_code == 404
+    big = fake.send_voice(chat, b"x", 30, kind="audio", file_size=21 * 1024 * 1024)["message"]["audio"]
+    assert big["mime_type"] == "audio/mpeg" and big["file_name"].endswith(".mp3")
+    code, body = api("getFile", file_id=big["file_id"])
+    assert code == 400 and body["description"] == "Bad Request: file is too big"
