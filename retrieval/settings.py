@@ -74,6 +74,14 @@ class AnswerSettings(_Section):
     min_coverage: float = Field(0.40, ge=0, le=1, description="Evidence threshold: share of the question's informative words (IDF-weighted, single syllables and pairs) found in one retrieved passage.")
     min_similarity: float = Field(0.78, ge=-1, le=1, description="Evidence threshold: cosine between the question and the best passage window (dense and hybrid modes).")
     max_question_chars: int = Field(1000, ge=1, description="Longer questions are refused with a clear message.")
+    detail_passages: int = Field(5, ge=1, le=20, description="A question asking for a figure, a date, a body or a procedure (\"bao nhiêu\", \"khi nào\", \"ai\", \"thủ tục\") is answered only if a sentence of this many top passages holds that kind of detail; else \"the documents speak of it but do not state …\".")
+    related_passages: int = Field(3, ge=0, le=10, description="Nearest clauses offered as links (\"Có thể liên quan\") with a not-covered answer.")
+
+
+class VocabularySettings(_Section):
+    """The citizen-to-document vocabulary (retrieval/vocabulary.py)."""
+
+    file: str = Field("", description="TOML file of citizens' words and the documents' words for them (and abbreviations both ways). Empty: the file shipped with the library, retrieval/data/vocabulary.toml.")
 
 
 class EligibilitySettings(_Section):
@@ -129,6 +137,7 @@ class Settings(_Section):
     embedding: EmbeddingSettings = EmbeddingSettings()
     search: SearchSettings = SearchSettings()
     answer: AnswerSettings = AnswerSettings()
+    vocabulary: VocabularySettings = VocabularySettings()
     eligibility: EligibilitySettings = EligibilitySettings()
     server: ServerSettings = ServerSettings()
     telegram: TelegramSettings = TelegramSettings()
@@ -153,6 +162,11 @@ class Settings(_Section):
     def standards_path(self) -> Path | None:
         """The poverty-standards file, or None for the one shipped with the library."""
         return self.resolve(Path(self.eligibility.standards_file)) if self.eligibility.standards_file.strip() else None
+
+    @property
+    def vocabulary_path(self) -> Path | None:
+        """The vocabulary file, or None for the one shipped with the library."""
+        return self.resolve(Path(self.vocabulary.file)) if self.vocabulary.file.strip() else None
 
     @property
     def state_dir(self) -> Path:
