@@ -181,9 +181,14 @@ class Answerer:
         ctx.evidence = {"coverage": round(coverage, 4)}
         if similarity is not None:
             ctx.evidence["similarity"] = round(similarity, 4)
-        weak = not ctx.hits or units.empty or coverage < self.settings.min_coverage
-        if similarity is not None and similarity < self.settings.min_similarity:
-            weak = True
+        s = self.settings
+        if similarity is None:  # BM25 only: words are all the evidence there is
+            weak = coverage < s.min_coverage
+        else:
+            weak = similarity < s.min_similarity or not (
+                coverage >= s.min_coverage or (similarity >= s.close_similarity and coverage >= s.close_coverage)
+            )
+        weak = weak or not ctx.hits or units.empty
         if weak:
             ctx.related = self._related(ctx)
             self._stop(ctx, AnswerStatus.NOT_COVERED, self.not_covered_message())
@@ -261,7 +266,7 @@ class Answerer:
     def query_units(self, query: Query | str) -> QueryUnits:
         if isinstance(query, str):
             query = self.searcher.read([query])[0]
-        return query_units(query, self.index.bm25)
+        return query_units(query, self.index.bm25, self.settings.unknown_word_weight)
 
     def not_covered_message(self) -> str:
         """Short: what was not found, the number of documents, at most three named."""

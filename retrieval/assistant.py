@@ -63,7 +63,8 @@ class _Engine:
     @classmethod
     def over(cls, index: LoadedIndex, settings: Settings, embedder: Embedder | None, standards: PovertyStandards | None) -> "_Engine":
         places = PlaceIndex.for_documents({d.id: d.metadata for d in index.documents.values()}, (d.text for d in index.documents.values()))
-        reader = QueryReader(ChatReader(index.accents.forms, index.accents.pairs), Vocabulary.load(settings.vocabulary_path), places, index.accents)
+        chat = ChatReader(index.accents.forms, index.accents.pairs, places.gazetteer.syllables())
+        reader = QueryReader(chat, Vocabulary.load(settings.vocabulary_path), places, index.accents)
         searcher = Searcher(index, embedder, settings.search, reader)
         return cls(index, searcher, Answerer(index, searcher, settings.answer, standards, places=places), index.passage_by_id)
 

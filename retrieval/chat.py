@@ -107,9 +107,11 @@ def _iftc_dictionaries() -> tuple[dict[str, str], dict[str, str], frozenset[str]
 class ChatReader:
     """Reads chat questions with the corpus's own words (counts and neighbours)."""
 
-    def __init__(self, forms: dict[str, list[tuple[str, int]]], pairs: dict[str, int]) -> None:
+    def __init__(self, forms: dict[str, list[tuple[str, int]]], pairs: dict[str, int], names: frozenset[str] = frozenset()) -> None:
         """``forms``: folded syllable -> accented forms with corpus counts; ``pairs``: accented
-        'a b' -> corpus count (both from the accent restorer of the index)."""
+        'a b' -> corpus count (both from the accent restorer of the index); ``names``: folded
+        syllables of place names ('kon', 'tum'), never 'corrected'."""
+        self.names = names
         self.pair_abbreviations, iftc_words, iftc_syllables = _iftc_dictionaries()
         self.word_abbreviations = {**_EXTRA_ABBREVIATIONS, **iftc_words}
         self.pairs = pairs
@@ -189,7 +191,7 @@ class ChatReader:
 
     def _correct(self, word: str, unaccented: bool, before: str, after: str) -> str:
         lower = word.lower()
-        if len(lower) < 3 or _FOREIGN_LETTERS.search(lower) or self._is_word(lower, unaccented) or word[:1].isupper():
+        if len(lower) < 3 or _FOREIGN_LETTERS.search(lower) or self._is_word(lower, unaccented) or word[:1].isupper() or fold(lower) in self.names:
             return word  # a capitalized word is a name ('Kon Tum', 'Đắk Nông'): names are not spelt by a dictionary
         speller = self._folded if unaccented else self._accented
         options = speller.lookup(lower, Verbosity.ALL, max_edit_distance=1)

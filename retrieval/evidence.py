@@ -5,7 +5,8 @@ words, pronouns and particles are function words (text.STOPWORDS); places are ch
 their own (places.py), not as words a clause must repeat; a citizen's phrase found in the
 vocabulary counts as present when the passage holds it or the documents' words for it.
 Each word weighs by its rarity in the corpus (BM25 IDF); a word the corpus never uses weighs
-as much as the rarest, because a topic the documents never name is what "not covered" means.
+``unknown_word_weight`` of the rarest: a topic the documents never name is what "not covered"
+means, but citizens also use everyday words ("chán", "quen") no policy text would.
 """
 
 from __future__ import annotations
@@ -86,10 +87,15 @@ def informative_text(query: Query) -> str:
     return re.sub(r"[ \t]+", " ", "".join(out)).strip()
 
 
-def query_units(query: Query, bm25: BM25Index) -> QueryUnits:
+def query_units(query: Query, bm25: BM25Index, unknown_word_weight: float = 1.0) -> QueryUnits:
     text = informative_text(query)
     typed_unaccented = fold(query.text) == query.text.lower()
-    single = {s: bm25.idf_of(s) for s in content_syllables(text, typed_unaccented)}
+    unknown = bm25.max_idf() * unknown_word_weight
+
+    def weight(s: str) -> float:
+        return bm25.idf_of(s) if s in bm25.vocabulary else unknown
+
+    single = {s: weight(s) for s in content_syllables(text, typed_unaccented)}
     # a pair weighs as its rarer syllable: pairs of common words matter less
     pairs = {}
     for pair in query_pairs(text, typed_unaccented):
@@ -99,6 +105,5 @@ def query_units(query: Query, bm25: BM25Index) -> QueryUnits:
     for match in query.expansions:
         spellings = tuple(tuple(syllables(p)) for p in (match.typed, *match.means))
         document_words = [s for p in match.means[:1] for s in syllables(p)]
-        weight = sum(bm25.idf_of(s) for s in document_words) / max(1, len(document_words))
-        concepts.append(Concept(spellings, weight))
+        concepts.append(Concept(spellings, sum(weight(s) for s in document_words) / max(1, len(document_words))))
     return QueryUnits(single, pairs, tuple(concepts))

@@ -28,7 +28,7 @@ from typing import Iterable, Literal
 
 from vi_textmatch.normalize import normalize_tone
 
-from .text import fold
+from .text import FOLDED_STOPWORDS, fold
 
 Level = Literal["province", "district", "commune"]
 Era = Literal["old", "new"]
@@ -175,6 +175,10 @@ class Gazetteer:
         deduplicated = {name: list(dict.fromkeys(places)) for name, places in by_name.items()}
         return cls(deduplicated, old_to_new, provinces_new)
 
+    def syllables(self) -> frozenset[str]:
+        """Every folded syllable of a place name ('kon', 'tum'): words a speller must not fix."""
+        return frozenset(w for name in self.by_name for w in name.split())
+
     def lookup(self, name: str) -> list[Place]:
         return list(self.by_name.get(_key(name), []))
 
@@ -313,8 +317,8 @@ def _accept(places: list[Place], span: list[_Token], key: str, cue: Level | None
     if cue == "province":  # 'thành phố Bảo Lộc' was a district-level city
         return [p for p in places if p.level in ("province", "district")]
     capitalized = _capitalized(span)
-    if key in common and not capitalized:
-        return []
+    if not capitalized and (key in common or all(t.folded in FOLDED_STOPWORDS for t in span)):
+        return []  # 'là gì' is not La Gi, 'thống nhất' not the district
     wide = [p for p in places if p.level in ("province", "district")]
     if len(span) < 2 and not capitalized:
         return []  # one lower-case syllable is rarely a place

@@ -29,6 +29,8 @@ _FOLLOW_UP = re.compile(
     r"^(?:con|the con|vay con|con nhu|the|vay|neu|the thi|vay thi|con neu)\b|(?:thi sao|the nao|ra sao|thi the nao|duoc khong|thi co khong)\s*\??$"
 )
 HISTORY_TURNS = 5  # at most this many earlier turns are read
+# chat words the embedding model need not read: pronouns, particles, addressing the admin
+_DENSE_NOISE = frozenset("tui tớ tao mày em ạ à ơi ad admin nha nhé nhen nghen hen hả hở nè vậy đó đấy mọi người thôi lắm".split())
 
 
 @dataclass(frozen=True)
@@ -54,9 +56,13 @@ class Query:
 
     @property
     def dense(self) -> str:
-        """What the embedding model reads: the accented question, then the documents' words."""
+        """What the embedding model reads: the accented question without chat words (pronouns,
+        particles: they pull the vector toward chat, not toward a clause), then the documents'
+        words for its citizens' phrases."""
+        kept = [w for w in self.accented.split() if w.lower().strip(",.?!:;()") not in _DENSE_NOISE]
+        base = " ".join(kept) or self.accented
         extra = "; ".join(self.document_words)
-        return f"{self.accented} ({extra})" if extra else self.accented
+        return f"{base} ({extra})" if extra else base
 
 
 def is_follow_up(text: str) -> bool:
