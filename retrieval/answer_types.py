@@ -29,6 +29,7 @@ class Asked:
     kind: Kind
     label: str  # what was asked, as the "không nêu …" message names it
     counted: str = ""  # for "count": the unit ("hộ")
+    needs: str = ""  # a word the answering sentence must hold too (folded): "lai" for an interest rate
 
 
 # (pattern on the folded question, kind, label). Order matters: the first pattern of a kind wins.
@@ -43,7 +44,7 @@ _PATTERNS: list[tuple[re.Pattern[str], Kind, str]] = [
     (re.compile(r"\b(?:khi nao|bao gio|hom nao|ngay nao|ngay may|ngay thang nam|nam nao|luc nao|thoi diem nao|han chot|han cuoi|han nop|toi han|den han)\b"), "date", "thời điểm"),
     (re.compile(r"\b(?:thu tuc|ho so|giay to|giay gi|lam don|nop don|viet don|quy trinh|cac buoc|dang ky o dau|nop o dau|mang theo)\b"), "procedure", "thủ tục, hồ sơ"),
     (re.compile(r"\b(?:khieu nai|khieu kien|phuc tra|to cao|kien nghi|rut ten|bi loai|bi gach ten)\b"), "appeal", "cách khiếu nại, kiến nghị"),
-    (re.compile(r"\b(?:co quan nao|don vi nao|to chuc nao|ngan hang nao|ban nganh nao|nguoi nao|ai chiu trach nhiem|do ai|gui (?:don )?cho ai|ai (?:la nguoi|phu trach|quan ly|giam sat|kiem tra|chu tri|lo|dung ra|ky|ban hanh|tham gia|duoc))\b|^ai\b"), "who", "cơ quan, người phụ trách"),
+    (re.compile(r"\b(?:co quan nao|don vi nao|to chuc nao|ngan hang nao|ban nganh nao|nguoi nao|ai chiu trach nhiem|do ai|gui (?:don )?cho ai|ai (?:la nguoi|phu trach|quan ly|giam sat|kiem tra|chu tri|lo|dung ra|ky|ban hanh|tham gia|duoc))\b|^ai\b(?! (?:biet|cung|oi|do|nay|co the))"), "who", "cơ quan, người phụ trách"),
     (re.compile(r"\b(?:o dau|noi nao|cho nao)\s*\??$|\b(?:o dau|noi nao|cho nao)\b(?! cung)"), "where", "nơi thực hiện"),
     (re.compile(rf"\b(?:bao nhieu|bn)\b|\bla may\b|\bmay\s*\??$"), "number", "con số"),
 ]
@@ -66,7 +67,8 @@ def asked_for(question: str) -> list[Asked]:
             counted = re.sub(r"^(?:nghin|ngan|tram|trieu) ", "", unit.group(0)) if unit else ""
             found[kind] = Asked(kind, label, counted)
             continue
-        found[kind] = Asked(kind, label)
+        # an interest rate is a percentage of a loan: a poverty-rate percentage does not answer it
+        found[kind] = Asked(kind, label, needs="lai" if label == "lãi suất" else "")
     return list(found.values())
 
 
@@ -89,6 +91,8 @@ _NUMBER_WORDS_FOLDED = r"(?:\d+|mot|hai|ba|bon|nam|sau|bay|tam|chin|muoi|tram|ng
 def carries(asked: Asked, sentence: str, context: str = "") -> bool:
     """Whether ``sentence`` (with the headings above it, ``context``) holds that kind of answer."""
     text = f"{context} {sentence}" if asked.kind in ("who", "where") else sentence
+    if asked.needs and not re.search(rf"\b{asked.needs}\b", fold(text)):
+        return False
     if asked.kind == "amount":
         return bool(_MONEY.search(text))
     if asked.kind == "percent":

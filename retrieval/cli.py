@@ -20,6 +20,7 @@ from .errors import EligibilityInputError, RetrievalError
 from .evaluation import evaluate, load_questions
 from .settings import Settings, load_settings
 from .standards import AREA_LABELS, StandardPeriod, load_standards
+from .text import truncate_words
 
 MODES = ("hybrid", "bm25", "dense")
 
@@ -40,6 +41,12 @@ def format_answer(answer: Answer) -> str:
         lines.append("")
         lines.append("Nguồn:")
         lines.extend(c.label for c in answer.citations)
+    if answer.related:  # not an answer: the nearest clauses, to read for oneself
+        lines.append("")
+        lines.append("Có thể liên quan (không phải câu trả lời):")
+        for hit in answer.related:
+            meta = hit.document.metadata
+            lines.append(f"- {meta.short_name} — {hit.passage.location_text}: {truncate_words(hit.passage.text, 160)}")
     return "\n".join(lines)
 
 

@@ -38,7 +38,7 @@ _RECORD_LABEL: dict[Attribute, str] = {
 _REFERENCE = re.compile(r"\b(?:Nghị quyết|Chỉ thị|Kế hoạch|Quyết định|Nghị định|Thông tư|Kết luận|Chương trình)\b[^.;:]{0,40}?(?:số|\d|Đại hội|Trung ương|Ban Bí thư|Bộ Chính trị|Tỉnh ủy|Tỉnh uỷ)", re.IGNORECASE)
 _CARRY_OUT = re.compile(r"\b(?:thực hiện|triển khai|cụ thể hóa|cụ thể hoá|căn cứ|quán triệt|theo)\b", re.IGNORECASE)
 _SIGNS = re.compile(r"\b(?:ký|thay mặt|T/M|KT\.|đồng chí)\b")
-_SITE = re.compile(r"(?:Trang thông tin điện tử|Cổng thông tin điện tử|Báo điện tử|Báo|Tạp chí)\s+(?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*\s*)+(?:[a-zà-ỹ]+\s+)?(?:[A-ZĐÀ-Ỹ][\wÀ-ỹ]*\s*)*")
+_SITE_KIND = re.compile(r"(?:Trang thông tin điện tử|Cổng thông tin điện tử|Báo điện tử|Báo|Tạp chí)\s+")
 
 
 def asked_attributes(text: str) -> list[Attribute]:
@@ -169,7 +169,7 @@ class DocumentQuestions:
                 return 1.0 + 3.0 * overlap + (0.5 if order < 3 else 0.0)
             return 0.0
         if attribute == "published":
-            return 2.0 if _SITE.search(sentence) else 0.0
+            return 2.0 if _site(sentence) else 0.0
         return 0.0
 
 
@@ -182,12 +182,31 @@ def _sentences(text: str) -> list[str]:
     return [s for line in text.split("\n") for s in split_sentences(line.strip()) if s]
 
 
+def _site(sentence: str) -> tuple[int, int] | None:
+    """Where a sentence names a website: 'Trang thông tin điện tử' and a proper name of at
+    least two capitalized words ('Ban Tuyên giáo Tỉnh uỷ Tiền Giang'); a lower-case word
+    belongs to the name only when a capitalized one follows it."""
+    for kind in _SITE_KIND.finditer(sentence):
+        words = list(re.finditer(r"[^\s?.,;:!()]+", sentence[kind.end() :]))
+        taken, capitals = 0, 0
+        for n, word in enumerate(words):
+            if word.start() > (words[n - 1].end() + 1 if n else 0):
+                break  # punctuation between the words: the name ended
+            text = word.group(0)
+            if text[:1].isupper():
+                taken, capitals = n + 1, capitals + 1
+            elif not (n + 1 < len(words) and words[n + 1].group(0)[:1].isupper()):
+                break
+        if capitals >= 2:
+            return kind.start(), kind.end() + words[taken - 1].end()
+    return None
+
+
 def _span(attribute: Attribute, sentence: str) -> str:
     """The words that answer, for a line of web-page debris: the site's name, not the line."""
     if attribute == "published":
-        site = _SITE.search(sentence)
+        site = _site(sentence)
         if site:
-            start, end = site.start(), site.end()
-            span = sentence[start:end].strip()
-            return ("…" if start > 0 else "") + span + ("…" if end < len(sentence.rstrip()) else "")
+            start, end = site
+            return ("…" if start > 0 else "") + sentence[start:end].strip() + ("…" if end < len(sentence.rstrip()) else "")
     return sentence

@@ -220,10 +220,11 @@ def _tokens(text: str) -> list[_Token]:
 
 
 def _same_accents(places: list[Place], span: list[_Token]) -> list[Place]:
-    """Typed with diacritics, a name must match them ('có đó' is not Cờ Đỏ); typed without,
-    any place of that folded name may be meant."""
+    """Typed in lower case with diacritics, a name must match them ('có đó' is not Cờ Đỏ);
+    typed without them, or with capitals (a name meant as one, tone typos and all: 'Quảng
+    Ngải'), any place of that folded name may be meant."""
     typed = " ".join(normalize_tone(t.text.lower()) for t in span)
-    if fold(typed) == typed:
+    if fold(typed) == typed or _capitalized(span):
         return places
     return [p for p in places if typed in {normalize_tone(p.name.lower()), normalize_tone(f"{p.kind} {p.name}".lower())}]
 
