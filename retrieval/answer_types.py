@@ -39,7 +39,8 @@ _PATTERNS: list[tuple[re.Pattern[str], Kind, str]] = [
     (re.compile(rf"\b{_HOW_MANY} (?:nghin |ngan |tram )?(?:tien|trieu|ty|dong|chuc trieu|nghin dong|ngan dong)\b|\btri gia\b|\bgia (?:bao nhieu|bn|may)\b|\bmuc (?:ho tro|vay|cho vay|tro cap|huong|tien)\b|\bduoc (?:vay|ho tro|cho|tro cap) (?:toi|den) dau\b|\bvay (?:duoc )?(?:toi|den) dau\b|\bhet bao nhieu\b|\btien (?:la )?(?:bao nhieu|bn|may)\b"), "amount", "số tiền"),
     # "mấy xã nghèo" is often "the poor communes" (southern "mấy" = "các"): only "bao nhiêu X",
     # "có/được/gồm mấy X" and "mấy nghìn X" ask for a count
-    (re.compile(rf"\b(?:bao nhieu|bn|(?:co|duoc|gom|la|tong cong|phat|con|tat ca|tong so) may|may(?= (?:nghin|ngan|tram|chuc))) {_COUNTED}\b"), "count", "con số"),
+    # ("hỗ trợ mấy con", "được mấy suất": after a verb it is a question)
+    (re.compile(rf"\b(?:bao nhieu|bn|(?:co|duoc|gom|la|tong cong|phat|con|tat ca|tong so|tro|nhan|cap|vay|nuoi|mua|giam|tang|can|mat) may|may(?= (?:nghin|ngan|tram|chuc))) {_COUNTED}\b"), "count", "con số"),
     (re.compile(r"\b(?:bao lau|may ngay|may thang|may nam|may tuan|thoi han|trong vong bao lau|bao lau mot lan|may lan)\b"), "duration", "thời hạn"),
     (re.compile(r"\b(?:khi nao|bao gio|hom nao|ngay nao|ngay may|ngay thang nam|nam nao|luc nao|thoi diem nao|han chot|han cuoi|han nop|toi han|den han)\b"), "date", "thời điểm"),
     (re.compile(r"\b(?:thu tuc|ho so|giay to|giay gi|lam don|nop don|viet don|quy trinh|cac buoc|dang ky o dau|nop o dau|mang theo)\b"), "procedure", "thủ tục, hồ sơ"),

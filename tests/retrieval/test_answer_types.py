@@ -17,6 +17,7 @@ from retrieval.answer_types import asked_for, carries, describe
         ("có bao nhiêu nhiệm vụ", ["count"]),
         ("tổng cộng mấy nghìn hộ nghèo", ["count"]),
         ("ở mấy xã vùng cao", []),  # southern "mấy" = "các": not a count
+        ("hộ nghèo được hỗ trợ mấy con dê giống", ["count"]),  # after a verb it is a question
         ("ký ban hành khi nào", ["date"]),
         ("hạn chót nộp đơn", ["date", "procedure"]),
         ("rà soát bao lâu một lần", ["duration"]),
