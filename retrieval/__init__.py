@@ -27,9 +27,11 @@ from .errors import (
     StaleIndexError,
     StandardsError,
     UnknownDocumentError,
+    VocabularyError,
 )
 from .rebuild import BuildStatus, Rebuilder
 from .settings import ServerSettings, Settings, TelegramSettings, load_settings
+from .vocabulary import Vocabulary
 from .standards import AREA_LABELS, AREA_NAMES, AREAS, Indicator, LegalBasis, PovertyStandards, StandardPeriod, load_standards
 
 __all__ = [
@@ -37,5 +39,5 @@ __all__ = [
     "Classification", "ConfigError", "CorpusError", "Document", "DocumentMetadata", "EligibilityInputError", "EligibilityResult",
     "Hit", "Household", "IndexInfo", "IndexMissingError", "Indicator", "LegalBasis", "ModelUnavailableError", "NoStandardError", "Passage", "PassageKind",
     "PovertyStandards", "Quote", "Rebuilder", "RetrievalError", "SearchFilters", "ServerSettings", "Settings", "StaleIndexError", "StandardPeriod",
-    "StandardsError", "TelegramSettings", "UnknownDocumentError", "build", "format_money", "load_settings", "load_standards", "parse_count", "parse_money",
+    "StandardsError", "TelegramSettings", "UnknownDocumentError", "Vocabulary", "VocabularyError", "build", "format_money", "load_settings", "load_standards", "parse_count", "parse_money",
 ]
