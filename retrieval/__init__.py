@@ -30,10 +30,12 @@ from .errors import (
     StaleIndexError,
     StandardsError,
     UnknownDocumentError,
+    VocabularyError,
 )
 from .rebuild import BuildStatus, Rebuilder
 from .settings import ServerSettings, Settings, TelegramSettings, VoiceSettings, load_settings
 from .speech import Heard, Problem as VoiceProblem, Voice, VoiceError, spoken_to_digits
+from .vocabulary import Vocabulary
 from .standards import AREA_LABELS, AREA_NAMES, AREAS, Indicator, LegalBasis, PovertyStandards, StandardPeriod, load_standards
 
 __all__ = [
@@ -41,5 +43,5 @@ __all__ = [
     "Choice", "Citation", "Classification", "ComingChange", "Reading", "Step", "ConfigError", "CorpusError", "Document", "DocumentMetadata", "EligibilityInputError", "EligibilityResult",
     "Heard", "Hit", "Household", "IndexInfo", "IndexMissingError", "Indicator", "LegalBasis", "ModelUnavailableError", "NoStandardError", "Passage", "PassageKind",
     "PovertyStandards", "Quote", "Rebuilder", "RetrievalError", "SearchFilters", "ServerSettings", "Settings", "StaleIndexError", "StandardPeriod",
-    "StandardsError", "TelegramSettings", "UnknownDocumentError", "Voice", "VoiceError", "VoiceProblem", "VoiceSettings", "build", "format_money", "load_settings", "load_standards", "parse_count", "parse_money", "spoken_to_digits",
+    "StandardsError", "TelegramSettings", "UnknownDocumentError", "Vocabulary", "VocabularyError", "Voice", "VoiceError", "VoiceProblem", "VoiceSettings", "build", "format_money", "load_settings", "load_standards", "parse_count", "parse_money", "spoken_to_digits",
 ]

@@ -1,9 +1,11 @@
 """Extractive answers: the sentences that answer, quoted from the best clauses, cited.
 
 The pipeline is a list of named steps over one ``AnswerContext``; any step may stop it
-with an explicit status (GOV.UK Chat's shape): validate → detect_eligibility →
-contextualize → retrieve → assess_evidence → select_quotes → compose (→ add_eligibility_hint). Nothing is generated: every word of an
-answer is either a quote from a document or a fixed message.
+with an explicit status (GOV.UK Chat's shape): validate → detect_eligibility → read the
+question (chat language, vocabulary, places, earlier turns) → retrieve → answer a question
+about a document itself → check the place → assess evidence → check the asked detail →
+select quotes → compose (→ add_eligibility_hint). Nothing is generated: every word of an
+answer is either a quote from a document, a value of its record, or a fixed message.
 """
 
 from __future__ import annotations
@@ -14,14 +16,19 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 
+from .answer_types import Asked, asked_for, carries, describe
+from .document_questions import DocumentQuestions, asked_attributes
 from .domain import Answer, AnswerStatus, Citation, Hit, Quote
 from .eligibility_hint import eligibility_hint, is_eligibility_question
 from .errors import NoStandardError
+from .evidence import QueryUnits, query_units
 from .index import LoadedIndex, lexical_input
+from .places import PlaceIndex
+from .query import Query
 from .search import DenseResult, Searcher
 from .settings import AnswerSettings, SearchMode
 from .standards import PovertyStandards
-from .text import content_syllables, normalize, query_pairs, split_clauses, split_sentences, strip_markup, syllable_pairs, syllables
+from .text import content_syllables, normalize, split_clauses, split_sentences, strip_markup, syllable_pairs, syllables, truncate_words
 
 # A similarity this far below the threshold adds nothing to a sentence's score.
 _DENSE_FLOOR = 0.75
@@ -34,31 +41,18 @@ _FOLLOW_UP = re.compile(r"^(?:còn|con|thế còn|the con|vậy còn|vay con|n�
 class AnswerContext:
     question: str
     history: list[str]
-    query: str = ""
+    query: Query | None = None
     hits: list[Hit] = field(default_factory=list)
     dense: DenseResult | None = None
     evidence: dict[str, float] = field(default_factory=dict)
+    asked: list[Asked] = field(default_factory=list)  # the kinds of answer asked for (a figure, a date, …)
     quotes: list[tuple[Hit, str, float]] = field(default_factory=list)
+    related: list[Hit] = field(default_factory=list)  # shown under "Có thể liên quan" when not answered
     status: AnswerStatus | None = None
     text: str = ""
     hint: str = ""  # the eligibility explanation, when the question asks whether a household qualifies
+    preface: str = ""  # fixed text before the quotes: the hint, or a document's record line
     timings: dict[str, float] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class QueryUnits:
-    """The informative parts of a question, weighted by rarity in the corpus."""
-
-    single: dict[str, float]
-    pairs: dict[str, float]
-
-    def coverage(self, syllable_set: set[str], pair_set: set[str]) -> float:
-        parts = []
-        for units, present in ((self.single, syllable_set), (self.pairs, pair_set)):
-            total = sum(units.values())
-            if total:
-                parts.append(sum(w for u, w in units.items() if u in present) / total)
-        return sum(parts) / len(parts) if parts else 0.0
 
 
 def contextualize(question: str, history: list[str]) -> str:
@@ -80,12 +74,15 @@ class Answerer:
         settings: AnswerSettings,
         standards: PovertyStandards | None = None,
         today: Callable[[], date] = date.today,
+        places: PlaceIndex | None = None,
     ) -> None:
         self.index = index
         self.searcher = searcher
         self.settings = settings
         self.standards = standards  # None: no eligibility hints
         self.today = today
+        self.places = places  # None: places are not checked
+        self.documents = DocumentQuestions(index.documents, index.all_passages)
 
     # -- public -----------------------------------------------------------------
     def answer(self, question: str, history: list[str] | None = None, mode: SearchMode | None = None) -> Answer:
@@ -93,12 +90,12 @@ class Answerer:
 
     def batch_answer(self, questions: list[str], histories: list[list[str]] | None = None, mode: SearchMode | None = None) -> list[Answer]:
         histories = histories or [[] for _ in questions]
-        contexts = [AnswerContext(normalize(q).strip(), [normalize(h) for h in hist]) for q, hist in zip(questions, histories)]
+        contexts = [AnswerContext(normalize(q).strip(), [normalize(h) for h in (hist or [])]) for q, hist in zip(questions, histories)]
         for ctx in contexts:
             self._timed(ctx, "validate", self.validate)
             if ctx.status is None:
                 self._timed(ctx, "detect_eligibility", self.detect_eligibility)
-                self._timed(ctx, "contextualize", self.contextualize)
+                self._timed(ctx, "read", self.read)
         live = [c for c in contexts if c.status is None]
         started = time.perf_counter()
         results = self.searcher.batch_search_with_dense([c.query for c in live], k=10, mode=mode)
@@ -106,9 +103,9 @@ class Answerer:
             ctx.hits, ctx.dense = hits, dense
             ctx.timings["retrieve"] = (time.perf_counter() - started) / max(1, len(live))
         for ctx in live:
-            for step in (self.assess_evidence, self.select_quotes, self.compose):
+            for step in (self.answer_about_document, self.check_place, self.assess_evidence, self.check_asked_detail, self.select_quotes, self.compose):
                 self._timed(ctx, step.__name__, step)
-                if ctx.status is not None and ctx.status is not AnswerStatus.ANSWERED:
+                if ctx.status is not None:
                     break
             if ctx.hint:
                 self._timed(ctx, "add_eligibility_hint", self.add_eligibility_hint)
@@ -135,8 +132,43 @@ class Answerer:
             return  # no standard in force: answer from the documents alone
         ctx.hint = eligibility_hint(ctx.question, period, self.standards.next_after(period))
 
-    def contextualize(self, ctx: AnswerContext) -> None:
-        ctx.query = contextualize(strip_markup(ctx.question), [strip_markup(h) for h in ctx.history])
+    def read(self, ctx: AnswerContext) -> None:
+        """The question as read (chat language, vocabulary, places), with the earlier turns
+        of the conversation when it continues them; and what kind of answer it asks for."""
+        ctx.query = self.searcher.read([ctx.question], [ctx.history])[0]
+        ctx.asked = asked_for(ctx.query.text)
+
+    def answer_about_document(self, ctx: AnswerContext) -> None:
+        """Who signed, when, which number or body, which directive it carries out, where it
+        was published: from the record and the document's header or signature block."""
+        attributes = asked_attributes(ctx.query.text)
+        if not attributes:
+            return
+        document = self.documents.resolve(ctx.query, ctx.hits)
+        if document is None:
+            return
+        found = self.documents.answer(attributes, document, ctx.query, self.settings.max_quotes)
+        if found is None:
+            return
+        ctx.preface = found.record
+        ctx.quotes = [(hit, quote, 1.0) for hit, quote in found.quotes]
+        self.compose(ctx)
+
+    def check_place(self, ctx: AnswerContext) -> None:
+        """A place no document covers ('tui ở Bình Thuận cũ…') is not answered with another
+        province's clause: say which places the documents cover."""
+        places = ctx.query.places
+        if not places.not_covered or self.places is None:
+            return
+        covered = self.places.covered_places()
+        shown = "; ".join(covered[:6]) + (f" và {len(covered) - 6} nơi khác" if len(covered) > 6 else "")
+        ctx.related = self._related(ctx)
+        self._stop(
+            ctx,
+            AnswerStatus.NOT_COVERED,
+            f"Xin lỗi, các văn bản tôi có không nói về {', '.join(places.uncovered)}. "
+            f"Tôi chỉ có văn bản của: {shown}. Bạn có thể hỏi về các địa phương này, hoặc hỏi Ủy ban nhân dân xã nơi bạn ở.",
+        )
 
     def assess_evidence(self, ctx: AnswerContext) -> None:
         """Abstain unless one retrieved clause covers the question's informative words and
@@ -144,44 +176,75 @@ class Answerer:
         units = self.query_units(ctx.query)
         coverage = 0.0
         for hit in ctx.hits[:5]:
-            text = lexical_input(hit.passage, hit.document)
-            coverage = max(coverage, units.coverage(set(syllables(text)), syllable_pairs(text)))
+            coverage = max(coverage, units.coverage_of(lexical_input(hit.passage, hit.document)))
         similarity = max((h.signals.dense for h in ctx.hits if h.signals.dense is not None), default=None)
         ctx.evidence = {"coverage": round(coverage, 4)}
         if similarity is not None:
             ctx.evidence["similarity"] = round(similarity, 4)
-        weak = not ctx.hits or coverage < self.settings.min_coverage
-        if similarity is not None and similarity < self.settings.min_similarity:
-            weak = True
+        s = self.settings
+        if similarity is None:  # BM25 only: words are all the evidence there is
+            weak = coverage < s.min_coverage
+        else:
+            weak = similarity < s.min_similarity or not (
+                coverage >= s.min_coverage or (similarity >= s.close_similarity and coverage >= s.close_coverage)
+            )
+        weak = weak or not ctx.hits or units.empty
         if weak:
+            ctx.related = self._related(ctx)
             self._stop(ctx, AnswerStatus.NOT_COVERED, self.not_covered_message())
 
+    def check_asked_detail(self, ctx: AnswerContext) -> None:
+        """'lãi mấy %', 'bao nhiêu tiền', 'hạn chót ngày nào': the documents may speak of the
+        topic without the detail. Then say so plainly instead of quoting the topic."""
+        if not ctx.asked:
+            return
+        considered = ctx.hits[: self.settings.detail_passages]
+        missing = [
+            asked for asked in ctx.asked
+            if not any(carries(asked, sentence, hit.passage.context) for hit in considered for sentence in self._sentences(hit.passage.text))
+        ]
+        if not missing:
+            return
+        best = ctx.hits[0]
+        where = truncate_words(best.passage.location_text or best.passage.text, 90)
+        ctx.related = self._related(ctx)
+        self._stop(
+            ctx,
+            AnswerStatus.NOT_STATED,
+            f"Các văn bản có nói về nội dung này ({best.document.metadata.short_name} — {where}), "
+            f"nhưng không nêu {describe(missing)}. Các đoạn gần nhất ở mục “Có thể liên quan”.",
+        )
+
     def select_quotes(self, ctx: AnswerContext) -> None:
+        """Sentences of the best clauses that cover the question; the one that carries the asked
+        detail (the figure for 'bao nhiêu', the body for 'ai') first, then its context."""
         units = self.query_units(ctx.query)
-        candidates: list[tuple[float, int, int, Hit, str]] = []
+        candidates: list[tuple[float, int, int, Hit, str, bool]] = []
         for rank, hit in enumerate(ctx.hits[: self.settings.passages_considered]):
             prior = _RANK_PRIOR[min(rank, len(_RANK_PRIOR) - 1)]
             # the headings count for every sentence under them: a footnote or a bullet
             # answers what its heading asks
-            heading_syllables = set(syllables(hit.passage.context))
-            heading_pairs = syllable_pairs(hit.passage.context)
+            heading = hit.passage.context
             for position, sentence in enumerate(self._sentences(hit.passage.text)):
                 quote = self._best_span(sentence, units)
-                covered = units.coverage(set(syllables(quote)) | heading_syllables, syllable_pairs(quote) | heading_pairs)
-                score = prior * (covered + 0.5 * self._dense_bonus(ctx, hit, sentence))
-                candidates.append((score, rank, position, hit, quote))
+                covered = units.coverage_of(f"{heading}\n{quote}")
+                answers = bool(ctx.asked) and all(carries(a, quote, heading) for a in ctx.asked)
+                score = prior * (covered + 0.5 * self._dense_bonus(ctx, hit, sentence)) * (1.3 if answers else 1.0)
+                candidates.append((score, rank, position, hit, quote, answers))
         if not candidates:
+            ctx.related = self._related(ctx)
             self._stop(ctx, AnswerStatus.NOT_COVERED, self.not_covered_message())
             return
         candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
         best = candidates[0][0]
         chosen = [c for c in candidates if c[0] >= best * self.settings.quote_ratio][: self.settings.max_quotes]
-        chosen.sort(key=lambda c: (c[1], c[2]))  # reading order: by clause rank, then position
-        ctx.quotes = [(hit, quote, score) for score, _, _, hit, quote in chosen]
+        lead = [c for c in chosen if c[5]][:1] or chosen[:1]
+        rest = sorted((c for c in chosen if c is not lead[0]), key=lambda c: (c[1], c[2]))  # then reading order
+        ctx.quotes = [(hit, quote, score) for score, _, _, hit, quote, _ in lead + rest]
 
     def compose(self, ctx: AnswerContext) -> None:
         numbers: dict[str, int] = {}
-        lines = []
+        lines = [ctx.preface] if ctx.preface else []
         for hit, quote, _ in ctx.quotes:
             n = numbers.setdefault(hit.passage.id, len(numbers) + 1)
             lines.append(f"“{quote}” [{n}]")
@@ -193,29 +256,32 @@ class Answerer:
         none, the explanation alone (not "not covered": the rule is the answer)."""
         quotes = ctx.text if ctx.status is AnswerStatus.ANSWERED else ""
         ctx.status = AnswerStatus.ELIGIBILITY_HINT
+        ctx.preface = ctx.hint
         ctx.text = ctx.hint + (f"\n\n{quotes}" if quotes else "")
+        ctx.related = []
         if not quotes:
             ctx.quotes = []
 
     # -- helpers ------------------------------------------------------------------
-    def query_units(self, query: str) -> QueryUnits:
-        bm25 = self.index.bm25
-        single = {s: bm25.idf_of(s) for s in content_syllables(query)}
-        # a pair weighs as its rarer syllable: pairs of common words matter less
-        pairs = {}
-        for pair in query_pairs(query):
-            first, second = pair.split("_", 1)
-            pairs[pair] = max(single.get(first, 0.0), single.get(second, 0.0))
-        return QueryUnits(single, pairs)
+    def query_units(self, query: Query | str) -> QueryUnits:
+        if isinstance(query, str):
+            query = self.searcher.read([query])[0]
+        return query_units(query, self.index.bm25, self.settings.unknown_word_weight)
 
     def not_covered_message(self) -> str:
-        names = [d.metadata.short_name + (f" ({d.metadata.province})" if d.metadata.province else "") for d in self.index.documents.values()]
-        shown = "; ".join(names[:5]) + ("; …" if len(names) > 5 else "")
+        """Short: what was not found, the number of documents, at most three named."""
+        documents = list(self.index.documents.values())
+        names = [truncate_words(d.metadata.short_name, 60) + (f" ({d.metadata.province})" if d.metadata.province else "") for d in documents[:3]]
+        more = f" và {len(documents) - 3} văn bản khác" if len(documents) > 3 else ""
         return (
             "Xin lỗi, các văn bản tôi có không nói đến nội dung này, nên tôi không trả lời để tránh sai lệch. "
-            f"Tôi chỉ trả lời về chính sách giảm nghèo bền vững trong {len(names)} văn bản: {shown}. "
-            "Bạn có thể hỏi cụ thể hơn, ví dụ: “Hộ nghèo được vay vốn ưu đãi ở đâu?” hoặc “Ai được ưu tiên hỗ trợ giảm nghèo?”."
+            f"Tôi có {len(documents)} văn bản về giảm nghèo bền vững, như {'; '.join(names)}{more}. "
+            "Bạn có thể hỏi cụ thể hơn, hoặc xem các đoạn gần nhất ở mục “Có thể liên quan”."
         )
+
+    def _related(self, ctx: AnswerContext) -> list[Hit]:
+        """The nearest clauses, offered as links, never as an answer."""
+        return ctx.hits[: self.settings.related_passages]
 
     @staticmethod
     def _sentences(text: str) -> list[str]:
@@ -235,7 +301,7 @@ class Answerer:
                 span = " ".join(clauses[start : end + 1])
                 if len(span) > self.settings.max_quote_chars and end > start:
                     break
-                score = units.coverage(set(syllables(span)), syllable_pairs(span)) - 0.0001 * len(span) / 100
+                score = units.coverage_of(span) - 0.0001 * len(span) / 100
                 if score > best_score:
                     best_score = score
                     best = ("…" if start > 0 else "") + span.rstrip(";") + ("…" if end < len(clauses) - 1 else "")
@@ -268,8 +334,9 @@ class Answerer:
 
     @staticmethod
     def _to_answer(ctx: AnswerContext) -> Answer:
+        related = tuple(ctx.related)
         if not ctx.quotes or ctx.status not in (AnswerStatus.ANSWERED, AnswerStatus.ELIGIBILITY_HINT):
-            return Answer(ctx.question, ctx.status, ctx.text, evidence=ctx.evidence, rejected=tuple(ctx.hits), timings=ctx.timings, preface=ctx.hint)
+            return Answer(ctx.question, ctx.status, ctx.text, evidence=ctx.evidence, rejected=tuple(ctx.hits), timings=ctx.timings, preface=ctx.hint, related=related, retrieved=tuple(ctx.hits))
         numbers: dict[str, int] = {}
         citations = []
         quotes = []
@@ -281,5 +348,5 @@ class Answerer:
         cited = set(numbers)
         return Answer(
             ctx.question, ctx.status, ctx.text, tuple(citations), tuple(quotes), ctx.evidence,
-            tuple(h for h in ctx.hits if h.passage.id not in cited), ctx.timings, preface=ctx.hint,
+            tuple(h for h in ctx.hits if h.passage.id not in cited), ctx.timings, preface=ctx.preface, related=related, retrieved=tuple(ctx.hits),
         )

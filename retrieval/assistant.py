@@ -9,6 +9,7 @@ from datetime import date
 from typing import Any
 
 from .answer import Answerer
+from .chat import ChatReader
 from .coalesce import Coalescer
 from .corpus import load_corpus
 from .domain import Answer, Citation, Document, Hit, Passage, SearchFilters
@@ -17,10 +18,13 @@ from .eligibility_form import CheckForm
 from .embeddings import Embedder, load_embedder
 from .errors import StaleIndexError, StandardsError, UnknownDocumentError
 from .index import BuildReport, LoadedIndex, build_index, load_index
+from .places import PlaceIndex
+from .query import QueryReader
 from .search import Searcher
 from .settings import SearchMode, Settings, load_settings
 from .standards import PovertyStandards, StandardPeriod, load_standards
 from .text import fold
+from .vocabulary import Vocabulary
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +63,11 @@ class _Engine:
 
     @classmethod
     def over(cls, index: LoadedIndex, settings: Settings, embedder: Embedder | None, standards: PovertyStandards | None) -> "_Engine":
-        searcher = Searcher(index, embedder, settings.search)
-        answerer = Answerer(index, searcher, settings.answer, standards, today=lambda: _today(settings))
+        places = PlaceIndex.for_documents({d.id: d.metadata for d in index.documents.values()}, (d.text for d in index.documents.values()))
+        chat = ChatReader(index.accents.forms, index.accents.pairs, places.gazetteer.syllables())
+        reader = QueryReader(chat, Vocabulary.load(settings.vocabulary_path), places, index.accents)
+        searcher = Searcher(index, embedder, settings.search, reader)
+        answerer = Answerer(index, searcher, settings.answer, standards, today=lambda: _today(settings), places=places)
         return cls(index, searcher, answerer, index.passage_by_id)
 
 
@@ -118,8 +125,16 @@ class Assistant:
         """Safe to call from many threads at once: concurrent calls are computed in batches."""
         return self._batches.submit(("search", k, filters, mode), query)
 
-    def batch_search(self, queries: list[str], k: int | None = None, filters: SearchFilters | None = None, mode: SearchMode | None = None) -> list[list[Hit]]:
-        return self._engine.searcher.batch_search(queries, k, filters, mode)
+    def batch_search(
+        self,
+        queries: list[str],
+        k: int | None = None,
+        filters: SearchFilters | None = None,
+        mode: SearchMode | None = None,
+        histories: list[list[str]] | None = None,
+    ) -> list[list[Hit]]:
+        """``histories``: each query's earlier turns, for follow-ups ("còn Ninh Thuận thì sao?")."""
+        return self._engine.searcher.batch_search(queries, k, filters, mode, histories)
 
     def ask(self, question: str, history: list[str] | None = None, mode: SearchMode | None = None) -> Answer:
         """Safe to call from many threads at once: concurrent calls are computed in batches."""

@@ -27,7 +27,7 @@ from .formats import SUPPORTED_SUFFIXES, read_document
 from .settings import Settings
 
 # The metadata a cadre may give; "file" and "id" are decided here.
-EDITABLE_KEYS = ("title", "code", "issuer", "province", "date", "type", "url", "signer", "notes", "effective_from", "effective_to", "replaced_by")
+EDITABLE_KEYS = ("title", "code", "issuer", "province", "date", "type", "url", "signer", "notes", "effective_from", "effective_to", "replaced_by", "province_now", "locality")
 _DATE_KEYS = ("date", "effective_from", "effective_to")
 _SAFE_NAME = re.compile(r"[^\w.-]+", re.UNICODE)
 

@@ -21,6 +21,7 @@ from .errors import EligibilityInputError, RetrievalError
 from .evaluation import evaluate, load_questions
 from .settings import Settings, load_settings
 from .standards import AREA_LABELS, load_standards
+from .text import truncate_words
 
 MODES = ("hybrid", "bm25", "dense")
 
@@ -41,6 +42,12 @@ def format_answer(answer: Answer) -> str:
         lines.append("")
         lines.append("Nguồn:")
         lines.extend(c.label for c in answer.citations)
+    if answer.related:  # not an answer: the nearest clauses, to read for oneself
+        lines.append("")
+        lines.append("Có thể liên quan (không phải câu trả lời):")
+        for hit in answer.related:
+            meta = hit.document.metadata
+            lines.append(f"- {meta.short_name} — {hit.passage.location_text}: {truncate_words(hit.passage.text, 160)}")
     return "\n".join(lines)
 
 
@@ -66,6 +73,7 @@ def cmd_build(args: argparse.Namespace) -> int:
 
 _FIELD_LABELS = {
     "title": "Tên văn bản", "type": "Loại", "code": "Số hiệu", "issuer": "Cơ quan ban hành", "province": "Tỉnh/thành",
+    "province_now": "Tỉnh/thành hiện nay", "locality": "Địa bàn (huyện, thành phố cũ)",
     "date": "Ngày ban hành", "effective_from": "Hiệu lực từ", "effective_to": "Hiệu lực đến", "replaced_by": "Thay thế bởi",
     "url": "Đường dẫn", "signer": "Người ký", "notes": "Ghi chú",
 }
@@ -307,26 +315,33 @@ def cmd_run_questions(args: argparse.Namespace) -> int:
 
 def cmd_eval(args: argparse.Namespace) -> int:
     settings = load_settings(args.config)
-    questions = load_questions(Path(args.file))
+    questions = load_questions(Path(args.file), args.part)
     modes = args.mode or list(MODES)
     assistant = Assistant.open(settings.with_overrides(search={"mode": "hybrid"}) if "hybrid" in modes or "dense" in modes else settings)
-    results = [evaluate(assistant, questions, mode) for mode in modes]
+    results = [evaluate(assistant, questions, mode, by_kind=args.by_kind) for mode in modes]
     if args.fold:
-        results += [evaluate(assistant, questions, mode, fold_questions=True) for mode in modes]
+        results += [evaluate(assistant, questions, mode, fold_questions=True, by_kind=args.by_kind) for mode in modes]
     if args.json:
         _print_json([{**r.summary(), **({"per_question": r.per_question} if args.details else {})} for r in results])
         return 0
-    header = f"{'mode':<16}{'R@1':>7}{'R@5':>7}{'MRR@10':>8}{'oos abst.':>11}{'false abst.':>13}{'answer⊇gold':>13}"
-    print(f"{len(questions)} câu hỏi ({results[0].in_scope} trong phạm vi, {results[0].out_of_scope} ngoài phạm vi)")
+    part = {"all": "", "tune": " — phần chỉnh ngưỡng (số id lẻ)", "test": " — phần kiểm tra (số id chẵn)"}[args.part]
+    print(f"{len(questions)} câu hỏi ({results[0].in_scope} trong phạm vi, {results[0].out_of_scope} ngoài phạm vi){part}")
+    header = f"{'mode':<22}{'n':>4}{'R@1':>7}{'R@5':>7}{'MRR@10':>8}{'oos abst.':>11}{'false abst.':>13}{'answer⊇gold':>13}"
     print(header)
     for r in results:
         label = r.mode + (" (no accents)" if r.folded_questions else "")
-        print(f"{label:<16}{r.recall_at_1:>7.3f}{r.recall_at_5:>7.3f}{r.mrr_at_10:>8.3f}{r.oos_abstention:>11.3f}{r.false_abstention:>13.3f}{r.answer_containment:>13.3f}")
+        print(f"{label:<22}{r.in_scope + r.out_of_scope:>4}{r.recall_at_1:>7.3f}{r.recall_at_5:>7.3f}{r.mrr_at_10:>8.3f}{r.oos_abstention:>11.3f}{r.false_abstention:>13.3f}{r.answer_containment:>13.3f}")
+        for name, g in r.groups.items():
+            scope = g.in_scope > 0
+            cells = (f"{g.recall_at_1:>7.3f}{g.recall_at_5:>7.3f}{g.mrr_at_10:>8.3f}" if scope else f"{'—':>7}{'—':>7}{'—':>8}")
+            oos = f"{g.oos_abstention:>11.3f}" if g.out_of_scope else f"{'—':>11}"
+            tail = f"{g.false_abstention:>13.3f}{g.answer_containment:>13.3f}" if scope else f"{'—':>13}{'—':>13}"
+            print(f"  {name:<20}{g.in_scope + g.out_of_scope:>4}{cells}{oos}{tail}")
     if args.details:
         for r in results:
             for row in r.per_question:
                 flag = "" if (row["rank"] == 1 or row["kind"] == "oos") else "  <--"
-                print(f"{r.mode:<7} {row['id']:<5} {row['kind']:<9} rank={row['rank']} found={row['found']} {row['evidence']} gold_in_answer={row.get('answer_contains_gold')}{flag}")
+                print(f"{r.mode:<7} {row['id']:<5} {row['kind']:<10} rank={row['rank']} {row['status']:<12} {row['evidence']} gold_in_answer={row.get('answer_contains_gold')}{flag}")
     return 0
 
 
@@ -398,6 +413,8 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--fold", action="store_true", help="đo thêm với câu hỏi bỏ dấu")
     p.add_argument("--json", action="store_true")
     p.add_argument("--details", action="store_true", help="in kết quả từng câu")
+    p.add_argument("--by-kind", action="store_true", help="đo riêng từng loại câu hỏi (kind) và từng kiểu viết (style)")
+    p.add_argument("--part", choices=("all", "tune", "test"), default="all", help="chỉ một nửa bộ câu hỏi: tune = số id lẻ (chọn ngưỡng), test = số id chẵn")
     p.set_defaults(func=cmd_eval)
     return parser
 

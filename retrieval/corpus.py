@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 
 METADATA_KEYS = {
     "id", "file", "title", "code", "issuer", "province", "date", "type", "url", "signer", "notes",
-    "effective_from", "effective_to", "replaced_by",
+    "effective_from", "effective_to", "replaced_by", "province_now", "locality",
 }
 DATE_KEYS = ("date", "effective_from", "effective_to")
 
@@ -103,6 +103,8 @@ def _metadata_from_entry(entry: dict, text: str, file_name: str) -> DocumentMeta
         effective_from=dates["effective_from"],
         effective_to=dates["effective_to"],
         replaced_by=entry.get("replaced_by"),
+        province_now=entry.get("province_now"),
+        locality=entry.get("locality"),
     )
 
 

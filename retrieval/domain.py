@@ -16,7 +16,7 @@ class DocumentMetadata:
     title: str
     code: str | None = None
     issuer: str | None = None
-    province: str | None = None
+    province: str | None = None  # as issued (before the 2025 merger for older documents)
     date: date | None = None
     type: str | None = None
     url: str | None = None
@@ -24,6 +24,11 @@ class DocumentMetadata:
     effective_from: date | None = None  # hiệu lực từ
     effective_to: date | None = None  # hiệu lực đến (the last day it applies)
     replaced_by: str | None = None  # the code or title of the document that replaces it
+    # the province it belongs to today (since 1 July 2025 provinces have merged); None: derived
+    # from ``province`` by retrieval/places.py
+    province_now: str | None = None
+    # a place smaller than the province the document is for ("thành phố Bảo Lộc"), if any
+    locality: str | None = None
 
     def in_force(self, on: date) -> bool:
         """Whether the document applies on that day, as far as its metadata says."""
@@ -68,6 +73,8 @@ class Document:
             "code": m.code,
             "issuer": m.issuer,
             "province": m.province,
+            "province_now": m.province_now,
+            "locality": m.locality,
             "date": m.date.isoformat() if m.date else None,
             "type": m.type,
             "source_file": self.source_file,
@@ -216,7 +223,10 @@ class Citation:
 
 class AnswerStatus(str, Enum):
     ANSWERED = "answered"
-    NOT_COVERED = "not_covered"  # the documents do not cover the question
+    NOT_COVERED = "not_covered"  # the documents do not cover the question (or the place it names)
+    # the documents speak of the topic but not of the detail asked for (an interest rate, an
+    # amount, a deadline, an appeal route): said plainly, with the nearest clauses as ``related``
+    NOT_STATED = "not_stated"
     INVALID_QUESTION = "invalid_question"  # empty or too long
     # "có phải hộ nghèo không" with an income figure: the income lines of the standard in
     # force and its legal basis, a pointer to the step-by-step check, then any quotes found
@@ -240,8 +250,14 @@ class Answer:
     evidence: dict[str, float] = field(default_factory=dict)
     rejected: tuple[Hit, ...] = ()
     timings: dict[str, float] = field(default_factory=dict)
-    # fixed text that comes before the quotes (the eligibility hint); ``text`` includes it
+    # fixed text that comes before the quotes (the eligibility hint, or the record line of a
+    # question about a document: "Chỉ thị 19-CT/TU: Người ký: …"); ``text`` includes it
     preface: str = ""
+    # when not answered (not_covered, not_stated): up to three nearest clauses, offered as
+    # links under "Có thể liên quan" — never an answer
+    related: tuple[Hit, ...] = ()
+    # diagnosis: every hit retrieved for the question (as read, with its earlier turns), ranked
+    retrieved: tuple[Hit, ...] = ()
 
     @property
     def found(self) -> bool:
@@ -255,4 +271,5 @@ class Answer:
             "status": self.status.value,
             "answer": self.text,
             "citations": [c.to_dict() for c in self.citations],
+            "related": [h.to_dict() for h in self.related],
         }

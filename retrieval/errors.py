@@ -43,3 +43,7 @@ class NoStandardError(RetrievalError):
 
 class EligibilityInputError(RetrievalError, ValueError):
     """The household described to the eligibility check is incomplete or impossible."""
+
+
+class VocabularyError(ConfigError):
+    """The citizen-to-document vocabulary file is missing or holds an invalid entry."""

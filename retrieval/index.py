@@ -307,6 +307,7 @@ def _document_record(d: Document) -> dict:
             "effective_from": m.effective_from.isoformat() if m.effective_from else None,
             "effective_to": m.effective_to.isoformat() if m.effective_to else None,
             "replaced_by": m.replaced_by,
+            "province_now": m.province_now, "locality": m.locality,
         },
     }
 

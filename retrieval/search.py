@@ -15,6 +15,7 @@ from .domain import Hit, SearchFilters, Signals
 from .embeddings import Embedder
 from .fusion import reciprocal_rank_fusion
 from .index import LoadedIndex
+from .query import Query, QueryReader
 from .settings import SearchMode, SearchSettings
 from .text import lexical_terms, normalize, strip_markup, syllables
 
@@ -30,10 +31,13 @@ class DenseResult:
 
 
 class Searcher:
-    def __init__(self, index: LoadedIndex, embedder: Embedder | None, settings: SearchSettings) -> None:
+    def __init__(self, index: LoadedIndex, embedder: Embedder | None, settings: SearchSettings, reader: QueryReader | None = None) -> None:
         self.index = index
         self.embedder = embedder
         self.settings = settings
+        # reads chat language, the documents' words and places; without one, the question is
+        # searched as typed (diacritics restored for the dense side)
+        self.reader = reader
         self._allowed_cache: dict[SearchFilters, np.ndarray] = {}
         self._out_of_force: tuple[date | None, frozenset[str]] = (None, frozenset())
 
@@ -41,32 +45,68 @@ class Searcher:
         return self.batch_search([query], k, filters, mode)[0]
 
     def batch_search(
-        self, queries: list[str], k: int | None = None, filters: SearchFilters | None = None, mode: SearchMode | None = None
+        self,
+        queries: list[str],
+        k: int | None = None,
+        filters: SearchFilters | None = None,
+        mode: SearchMode | None = None,
+        histories: list[list[str]] | None = None,
     ) -> list[list[Hit]]:
-        return [hits for hits, _ in self.batch_search_with_dense(queries, k, filters, mode)]
+        read = self.read(queries, histories)
+        return [hits for hits, _ in self.batch_search_with_dense(read, k, filters, mode)]
+
+    def read(self, questions: list[str], histories: list[list[str]] | None = None) -> list[Query]:
+        """Each question as read (chat language, vocabulary, places, earlier turns)."""
+        histories = histories or [[] for _ in questions]
+        if self.reader is not None:
+            return [self.reader.read(q, h) for q, h in zip(questions, histories)]
+        plain = []
+        for q in questions:
+            text = strip_markup(normalize(q)).replace("\n", " ")
+            plain.append(Query(text, text, self.index.accents.restore(text)))
+        return plain
 
     def batch_search_with_dense(
-        self, queries: list[str], k: int | None = None, filters: SearchFilters | None = None, mode: SearchMode | None = None
+        self, queries: list[Query], k: int | None = None, filters: SearchFilters | None = None, mode: SearchMode | None = None
     ) -> list[tuple[list[Hit], DenseResult | None]]:
-        """Hits per query, plus the dense evidence the answer step reuses."""
+        """Hits per query, plus the dense evidence the answer step reuses. A query that names a
+        place the documents cover is searched in that place's documents (and national ones)."""
         k = k or self.settings.default_k
         mode = mode or self.settings.mode
         if mode != "bm25" and self.embedder is None:
             mode = "bm25"
-        queries = [strip_markup(normalize(q)).replace("\n", " ") for q in queries]
-        if not any(syllables(q) for q in queries):
+        if not any(syllables(q.text) for q in queries):
             return [([], None) for _ in queries]
-        allowed = self._allowed(filters)
         depth = max(self.settings.candidates, k)
-        dense_results = self._dense(queries, depth, allowed) if mode != "bm25" else [None] * len(queries)
+        per_query_filters = [self._with_place(filters, q) for q in queries]
+        dense_results: list[DenseResult | None] = [None] * len(queries)
+        if mode != "bm25":
+            # one embedding batch; the FAISS search per distinct filter
+            vectors = self.embedder.embed_queries([q.dense for q in queries])
+            for f in dict.fromkeys(per_query_filters):
+                rows = [i for i, qf in enumerate(per_query_filters) if qf == f]
+                for i, result in zip(rows, self._dense(vectors[rows], depth, self._allowed(f))):
+                    dense_results[i] = result
         results = []
-        for query, dense in zip(queries, dense_results):
-            if not syllables(query):  # nothing to look for: the dense side would return noise
+        for query, dense, f in zip(queries, dense_results, per_query_filters):
+            if not syllables(query.text):  # nothing to look for: the dense side would return noise
                 results.append(([], None))
                 continue
-            lexical = self._bm25(query, depth, allowed) if mode != "dense" else []
+            lexical = self._bm25(query.lexical, depth, self._allowed(f)) if mode != "dense" else []
             results.append((self._combine(lexical, dense, mode, k), dense))
         return results
+
+    @staticmethod
+    def _with_place(filters: SearchFilters | None, query: Query) -> SearchFilters | None:
+        documents = query.places.documents
+        if not documents:
+            return filters
+        if filters is None or filters.empty:
+            return SearchFilters(document_ids=frozenset(documents))
+        ids = documents if filters.document_ids is None else filters.document_ids & documents
+        if not ids:  # the caller's own filter wins over the place named in the query
+            return filters
+        return SearchFilters(frozenset(ids), filters.types, filters.date_from, filters.date_to)
 
     def _allowed(self, filters: SearchFilters | None) -> np.ndarray | None:
         if filters is None or filters.empty:
@@ -78,8 +118,8 @@ class Searcher:
             self._allowed_cache[filters] = np.array([filters.accepts(docs[p.document_id]) for p in self.index.passages], dtype=bool)
         return self._allowed_cache[filters]
 
-    def _bm25(self, query: str, depth: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
-        scores = self.index.bm25.scores(lexical_terms(query))
+    def _bm25(self, terms: list[str], depth: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
+        scores = self.index.bm25.scores(terms)
         if allowed is not None:
             scores = np.where(allowed, scores, 0.0)
         positive = np.flatnonzero(scores > 0)
@@ -88,9 +128,8 @@ class Searcher:
         top = positive[np.argsort(-scores[positive], kind="stable")[:depth]]
         return [(int(row), float(scores[row])) for row in top]
 
-    def _dense(self, queries: list[str], depth: int, allowed: np.ndarray | None) -> list[DenseResult]:
-        # the dense model reads unaccented Vietnamese poorly: give it the accented reading
-        vectors = self.embedder.embed_queries([self.index.accents.restore(q) for q in queries])
+    def _dense(self, vectors: np.ndarray, depth: int, allowed: np.ndarray | None) -> list[DenseResult]:
+        # the dense model reads unaccented Vietnamese poorly: queries carry the accented reading
         owner = self.index.dense.window_passage
         # several windows per passage: fetch deeper than the passages needed
         allowed_windows = allowed[owner] if allowed is not None else None

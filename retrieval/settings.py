@@ -59,7 +59,7 @@ class EmbeddingSettings(_Section):
 class SearchSettings(_Section):
     mode: SearchMode = Field("hybrid", description='"hybrid" (BM25 + dense, fused), "bm25" or "dense".')
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant: larger flattens the weight of the top ranks.")
-    dense_weight: float = Field(1.0, ge=0, description="Weight of the dense ranking in the fusion (BM25 weighs 1).")
+    dense_weight: float = Field(0.4, ge=0, description="Weight of the dense ranking in the fusion (BM25 weighs 1).")
     candidates: int = Field(50, ge=1, description="Candidates each side (BM25, dense) returns before fusion.")
     bm25_k1: float = Field(1.2, gt=0, description="BM25 term-frequency saturation.")
     bm25_b: float = Field(0.75, ge=0, le=1, description="BM25 length normalization.")
@@ -72,9 +72,20 @@ class AnswerSettings(_Section):
     max_quotes: int = Field(3, ge=1, description="At most this many quoted sentences in one answer.")
     quote_ratio: float = Field(0.7, gt=0, le=1, description="A further sentence is quoted only if it scores at least this share of the best one.")
     max_quote_chars: int = Field(450, ge=80, description="Sentences longer than this are cut to their best clauses (at ';'), marked with '…'.")
-    min_coverage: float = Field(0.40, ge=0, le=1, description="Evidence threshold: share of the question's informative words (IDF-weighted, single syllables and pairs) found in one retrieved passage.")
-    min_similarity: float = Field(0.78, ge=-1, le=1, description="Evidence threshold: cosine between the question and the best passage window (dense and hybrid modes).")
+    min_coverage: float = Field(0.40, ge=0, le=1, description="Evidence threshold: share of the question's informative words (IDF-weighted, single syllables and pairs; chat words, places and vocabulary phrases read first) found in one of the top 5 passages.")
+    min_similarity: float = Field(0.855, ge=-1, le=1, description="Evidence threshold: cosine between the question and the best passage window (dense and hybrid modes); below it, never answered.")
+    close_similarity: float = Field(0.86, ge=-1, le=1, description="A question this close to a passage (cosine) is answered with only close_coverage of its words found: citizens say it in other words.")
+    close_coverage: float = Field(0.10, ge=0, le=1, description="The coverage a question needs when its cosine reaches close_similarity.")
+    unknown_word_weight: float = Field(0.5, ge=0, le=1, description="Weight of a word the corpus never uses, as a share of the rarest corpus word's: an everyday word (\"chán\", \"quen\") counts less than a topic word the documents use.")
     max_question_chars: int = Field(1000, ge=1, description="Longer questions are refused with a clear message.")
+    detail_passages: int = Field(5, ge=1, le=20, description="A question asking for a figure, a date, a body or a procedure (\"bao nhiêu\", \"khi nào\", \"ai\", \"thủ tục\") is answered only if a sentence of this many top passages holds that kind of detail; else \"the documents speak of it but do not state …\".")
+    related_passages: int = Field(3, ge=0, le=10, description="Nearest clauses offered as links (\"Có thể liên quan\") with a not-covered answer.")
+
+
+class VocabularySettings(_Section):
+    """The citizen-to-document vocabulary (retrieval/vocabulary.py)."""
+
+    file: str = Field("", description="TOML file of citizens' words and the documents' words for them (and abbreviations both ways). Empty: the file shipped with the library, retrieval/data/vocabulary.toml.")
 
 
 class EligibilitySettings(_Section):
@@ -148,6 +159,7 @@ class Settings(_Section):
     embedding: EmbeddingSettings = EmbeddingSettings()
     search: SearchSettings = SearchSettings()
     answer: AnswerSettings = AnswerSettings()
+    vocabulary: VocabularySettings = VocabularySettings()
     eligibility: EligibilitySettings = EligibilitySettings()
     voice: VoiceSettings = VoiceSettings()
     server: ServerSettings = ServerSettings()
@@ -173,6 +185,11 @@ class Settings(_Section):
     def standards_path(self) -> Path | None:
         """The poverty-standards file, or None for the one shipped with the library."""
         return self.resolve(Path(self.eligibility.standards_file)) if self.eligibility.standards_file.strip() else None
+
+    @property
+    def vocabulary_path(self) -> Path | None:
+        """The vocabulary file, or None for the one shipped with the library."""
+        return self.resolve(Path(self.vocabulary.file)) if self.vocabulary.file.strip() else None
 
     @property
     def state_dir(self) -> Path:

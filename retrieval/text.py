@@ -66,29 +66,50 @@ _STOPWORD_TEXT = """
 nữa ở ra rằng rất sao sẽ tại thế thì theo tôi trên trong từ và vào vẫn về vì với vậy đâu bằng hỏi
 biết xin giúp muốn nhiêu đi ấy kia nhỉ chứ hả ơi nay
 """
+# How people write in a chat: pronouns and forms of address, sentence particles, hedges and
+# intensifiers, verbs of asking. Closed classes of Vietnamese (any grammar lists them), plus
+# their chat spellings ("ad" for the page's admin); never a topic of the documents.
+_CHAT_WORD_TEXT = """
+tui tớ tao mày em chị cô chú bác dì cậu ông bà bọn tụi ad admin bạn mọi người ta
+nha nhen nghen hen hở hử hông nè đấy kìa luôn thôi á ha ừ ừm vâng dạ ha
+lắm quá hơi cỡ khoảng chừng chẳng chả rồi mới hết thật thiệt coi xem nghe nói chuyện vụ cái tới tính
+giùm dùm với cho hổng hem khum vầy vậy thế
+"""
 # Function words and question words carry no topic: they count neither as evidence nor
 # as a reason to abstain. Accented words are compared accented ("đã" is a function word,
-# "đa" in "đa chiều" is not); only unaccented typing is compared folded.
-STOPWORDS: frozenset[str] = frozenset(_STOPWORD_TEXT.split())
-FOLDED_STOPWORDS: frozenset[str] = frozenset(fold(w) for w in STOPWORDS)
+# "đa" in "đa chiều" is not). A question typed without diacritics is compared folded too,
+# but only for words still without diacritics (a question whose diacritics were restored
+# from the corpus keeps "xã hội", not "xã hỏi"), and never for the plain words of the
+# documents that fold like a function word ("vay" is a loan, not "vậy"; "ban" a committee).
+STOPWORDS: frozenset[str] = frozenset(_STOPWORD_TEXT.split()) | frozenset(_CHAT_WORD_TEXT.split())
+_FOLDED_AMBIGUOUS = frozenset("vay ban".split())
+FOLDED_STOPWORDS: frozenset[str] = frozenset(fold(w) for w in STOPWORDS) - _FOLDED_AMBIGUOUS
 
 
-def content_syllables(text: str) -> list[str]:
-    """Folded syllables of ``text`` that are not function words."""
+def _is_stopword(raw: str, folded: str, unaccented_text: bool) -> bool:
+    if raw in STOPWORDS:
+        return True
+    return unaccented_text and raw == folded and folded in FOLDED_STOPWORDS
+
+
+def content_syllables(text: str, unaccented: bool | None = None) -> list[str]:
+    """Folded syllables of ``text`` that are not function words. ``unaccented``: whether the
+    question was typed without diacritics (by default: whether ``text`` has none) — a question
+    whose diacritics were restored is still compared folded as well."""
+    unaccented = fold(text) == text.lower() if unaccented is None else unaccented
     kept = []
     for raw in _TOKEN.findall(text.lower()):
         folded = fold(raw)
-        stop = raw in STOPWORDS if raw != folded else folded in FOLDED_STOPWORDS
-        kept.append(None if stop else folded)
+        kept.append(None if _is_stopword(raw, folded, unaccented) else folded)
     return [k for k in kept if k]
 
 
-def _content_runs(text: str) -> list[list[str]]:
+def _content_runs(text: str, unaccented: bool | None = None) -> list[list[str]]:
+    unaccented = fold(text) == text.lower() if unaccented is None else unaccented
     runs: list[list[str]] = [[]]
     for raw in _TOKEN.findall(text.lower()):
         folded = fold(raw)
-        stop = raw in STOPWORDS if raw != folded else folded in FOLDED_STOPWORDS
-        if stop:
+        if _is_stopword(raw, folded, unaccented):
             runs.append([])
         else:
             runs[-1].append(folded)
@@ -125,10 +146,10 @@ def lexical_terms(text: str) -> list[str]:
     return syllables(text) + compound_terms(text)
 
 
-def query_pairs(text: str) -> list[str]:
+def query_pairs(text: str, unaccented: bool | None = None) -> list[str]:
     """Adjacent content syllables as pairs ('kết hôn' -> 'ket_hon'); pairs tell a topic
     apart far better than single folded syllables, which collide across words."""
-    return [f"{a}_{b}" for run in _content_runs(text) for a, b in zip(run, run[1:])]
+    return [f"{a}_{b}" for run in _content_runs(text, unaccented) for a, b in zip(run, run[1:])]
 
 
 def syllable_pairs(text: str) -> set[str]:

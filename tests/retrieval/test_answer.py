@@ -58,7 +58,8 @@ def test_answer_quotes_document_text_and_cites_it(assistant):
         assert quote.text.strip("…") in cited.replace("\n", " ")
         assert f"“{quote.text}” [{quote.citation_number}]" in answer.text
     data = answer.to_dict()
-    assert set(data) == {"question", "found", "status", "answer", "citations"}
+    assert set(data) == {"question", "found", "status", "answer", "citations", "related"}
+    assert data["related"] == []  # related clauses come only with an answer that is not one
     assert data["citations"][0]["number"] == 1 and data["citations"][0]["document"]["code"]
 
 
