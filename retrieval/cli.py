@@ -151,7 +151,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     assistant = Assistant.open(_settings_for(args))
-    answer = assistant.ask(args.question)
+    answer = assistant.ask(args.question, face="cli")
     if args.json:
         _print_json(answer.to_dict())
     else:
@@ -171,7 +171,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
             return 0
         if not question.strip():
             continue
-        print(format_answer(assistant.ask(question, history=history[-5:])))
+        print(format_answer(assistant.ask(question, history=history[-5:], face="cli")))
         history.append(question)
 
 

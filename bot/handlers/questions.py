@@ -8,7 +8,7 @@ import time
 
 from telegram import Update
 
-from retrieval import Answer, AnswerStatus
+from retrieval import Answer, AnswerStatus, mask
 
 from .. import render, texts
 from ..callbacks import AskExample
@@ -46,14 +46,18 @@ async def answer(context: BotContext, chat_id: int, asked: str, reply_to: int | 
     started = time.perf_counter()
     history = state.history  # earlier questions of this chat: "còn hộ cận nghèo thì sao?"
     async with typing_indicator(context, chat_id):
-        result: Answer = await asyncio.to_thread(context.assistant.ask, asked, history=history or None)
+        # face="telegram": the library logs the question, masked, without the chat
+        result: Answer = await asyncio.to_thread(context.assistant.ask, asked, history=history or None, face="telegram")
     messages = render.answer_messages(result, asked=asked if shown_question else None)
     if result.status is AnswerStatus.INVALID_QUESTION:
         await send(context, chat_id, messages, reply_to=reply_to)
         return
-    state.remember_question(asked)
+    # the chat's state is written to disk: it keeps the question masked, which serves follow-ups
+    # as well (a card or phone number is nothing to search for)
+    kept = (await asyncio.to_thread(mask, asked)).text
+    state.remember_question(kept)
     offer_check = result.status is AnswerStatus.ELIGIBILITY_HINT  # "có phải hộ nghèo không": the check answers it
-    reference = state.add_reference(Reference("answer", asked, result.text, tuple(c.hit.passage.id for c in result.citations), offers_check=offer_check))
+    reference = state.add_reference(Reference("answer", kept, result.text, tuple(c.hit.passage.id for c in result.citations), offers_check=offer_check))
     keyboard = answer_keyboard(reference, [c.number for c in result.citations], offer_check=offer_check)
     await send(context, chat_id, messages, keyboard, reply_to)
     log.info("Trả lời: %s, %d trích dẫn, %d tin nhắn, %.0f ms", result.status.value, len(result.citations), len(messages), (time.perf_counter() - started) * 1000)

@@ -35,7 +35,12 @@ SURNAMES = frozenset(
 _FOLDED_SURNAMES = frozenset(fold(s) for s in SURNAMES) - {"ho", "do", "to", "ma", "la", "ha", "y", "vi", "ong"}  # too common as words when unaccented
 # words that introduce a person; after them a capitalised word is a name
 _CUES = ("ông", "bà", "anh", "chị", "em", "cô", "chú", "bác", "cháu", "cụ", "con", "vợ", "chồng", "mẹ", "bố", "cha", "dì", "cậu", "mợ", "thím", "tên", "tên là", "tôi là", "tui là", "mình là", "em là", "họ tên", "họ và tên", "gọi là")
-_NAME_CUES = ("tên là", "tên tôi là", "tên em là", "tên mình là", "họ và tên", "họ tên", "tên", "ten la", "ten toi la", "ten em la", "ho va ten", "ho ten", "ten")
+# after these a name may be typed in lower case; it must then open with a family name
+# ("tôi là nguyễn văn an", not "tôi là hộ nghèo")
+_NAME_CUES = (
+    "tên là", "tên tôi là", "tên em là", "tên mình là", "họ và tên", "họ tên", "tên", "tôi là", "em là", "mình là", "tui là",
+    "ten la", "ten toi la", "ten em la", "ho va ten", "ho ten", "ten", "toi la", "em la", "minh la", "tui la",
+)
 # where a place follows: "tui ở Bác Ái", "tại Bà Rịa" are places even after "Bác", "Bà"
 _PLACE_WORDS = ("ở", "tại", "thuộc", "về", "o", "tai", "thuoc")
 # provinces (and their parts) are places even when the CRF reads them as people ("Ninh Thuận")
