@@ -8,6 +8,7 @@ The one import point for the bot, the web layer and the CLI::
     result = assistant.check_eligibility(Household("rural", 4, 5_000_000, answers))
     support = assistant.support_for(result.classification)
     answer = assistant.ask("hộ nghèo vay vốn ở đâu?", face="widget")  # logged, masked
+    report = assistant.report(since=date(2026, 9, 1))                  # the cadres' report
 
 No web or Telegram code lives in this package.
 """
@@ -33,11 +34,12 @@ from .errors import (
 from .privacy import Masked, mask
 from .rebuild import BuildStatus, Rebuilder
 from .records import FACES, FeedbackRecord, QuestionRecord, QuestionStatus, Records, RecordStore
+from .report import QuestionGroup, Report
 from .settings import ServerSettings, Settings, TelegramSettings, load_settings
 from .standards import AREA_LABELS, AREA_NAMES, AREAS, Indicator, LegalBasis, PovertyStandards, StandardPeriod, load_standards
 
 __all__ = [
-    "FACES", "FeedbackRecord", "Masked", "QuestionRecord", "QuestionStatus", "RecordStore", "Records", "mask",
+    "FACES", "FeedbackRecord", "Masked", "QuestionGroup", "QuestionRecord", "QuestionStatus", "RecordStore", "Records", "Report", "mask",
     "AREAS", "AREA_LABELS", "AREA_NAMES", "AddedDocument", "AmountError", "Answer", "AnswerStatus", "Assistant", "BuildStatus", "Catalog", "CheckForm",
     "Choice", "Citation", "Classification", "ComingChange", "Reading", "Step", "ConfigError", "CorpusError", "Document", "DocumentMetadata", "EligibilityInputError", "EligibilityResult",
     "Hit", "Household", "IndexInfo", "IndexMissingError", "Indicator", "LegalBasis", "ModelUnavailableError", "NoStandardError", "Passage", "PassageKind",

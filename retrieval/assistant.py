@@ -18,6 +18,7 @@ from .embeddings import Embedder, load_embedder
 from .errors import StaleIndexError, StandardsError, UnknownDocumentError
 from .index import BuildReport, LoadedIndex, build_index, load_index
 from .records import FACES, Records, open_records
+from .report import Report, build_report, index_labels
 from .search import Searcher
 from .settings import SearchMode, Settings, load_settings
 from .standards import PovertyStandards, StandardPeriod, load_standards
@@ -170,6 +171,15 @@ class Assistant:
             return engine.answerer.batch_answer([q for q, _ in items], [h for _, h in items], key[1])
         _, k, filters, mode = key
         return engine.searcher.batch_search(items, k, filters, mode)
+
+    # -- the cadres' report -------------------------------------------------------------
+    def report(self, since: date | None = None, until: date | None = None, document_id: str | None = None) -> Report:
+        """What citizens asked from ``since`` to ``until`` (both included; every day by
+        default), for one document or all: the questions not covered and the answers voted 👎,
+        grouped by similarity, coverage per week and face, the most-cited clauses, each clause
+        with its label from the current index."""
+        describe, owner = index_labels(self._engine.index)
+        return build_report(self.records.questions(since, until), self.records.feedback(since, until), since=since, until=until, document_id=document_id, describe=describe, owner=owner)
 
     # -- eligibility self-check ------------------------------------------------------
     def today(self) -> date:
