@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from telegram import BotCommand, Update
 from telegram.error import InvalidToken, TelegramError
@@ -19,7 +20,6 @@ from retrieval import Assistant, ConfigError, Settings, Voice
 
 from . import texts
 from .credentials import Credentials
-from .feedback import FeedbackStore, private_dir
 from .handlers import BotContext, describe_error, register, share
 
 log = logging.getLogger("tro_ly.bot")
@@ -36,6 +36,12 @@ def quiet_http_logs() -> None:
     """httpx logs every request URL at INFO, and a Bot API URL contains the token."""
     for name in ("httpx", "httpcore"):
         logging.getLogger(name).setLevel(logging.WARNING)
+
+
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (owner-only when new) and return it."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    return path
 
 
 def build_application(settings: Settings, assistant: Assistant, token: str, *, webhook: bool = False) -> Application:
@@ -62,7 +68,7 @@ def build_application(settings: Settings, assistant: Assistant, token: str, *, w
     if webhook:
         builder = builder.updater(None)  # updates arrive through server.py's route
     application = builder.build()
-    share(application, assistant, FeedbackStore.open(state_dir), settings, open_voice(settings))
+    share(application, assistant, settings, open_voice(settings))
     register(application)
     return application
 

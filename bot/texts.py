@@ -32,7 +32,7 @@ HELP_PARAGRAPHS: list[str | Span | list[str | Span]] = [
     [bold("Lệnh"), "\n/kiemtra — tự kiểm tra hộ nghèo, cận nghèo theo chuẩn nghèo đang áp dụng (từng câu hỏi, bấm nút để trả lời)"
      "\n/tim từ khóa — 5 điều khoản liên quan nhất, có vị trí (dành cho cán bộ)\n/vanban — các văn bản tôi đang có\n/start — giới thiệu và câu hỏi mẫu"],
     ["Trong nhóm, hãy nhắc đến tôi (@tên_bot) hoặc trả lời tin nhắn của tôi."],
-    [italic("Góp ý 👍/👎 được lưu cùng câu hỏi và câu trả lời để cải thiện trợ lý; không lưu tên hay mã cuộc trò chuyện của bạn.")],
+    [italic("Câu hỏi và góp ý 👍/👎 được lưu để cán bộ bổ sung văn bản còn thiếu; số giấy tờ, số điện thoại, tên và địa chỉ được che trước khi lưu, không lưu mã cuộc trò chuyện của bạn.")],
 ]
 
 SEARCH_USAGE = ["Gõ từ khóa sau lệnh, ví dụ: ", bold("/tim rà soát hộ nghèo")]

@@ -9,6 +9,8 @@ The one import point for the bot, the web layer and the CLI::
     support = assistant.support_for(result.classification)
     voice = Voice.open(settings.voice)                  # questions asked by voice
     heard = voice.transcribe(ogg_bytes)                 # heard.text as heard, heard.question to ask
+    answer = assistant.ask("hộ nghèo vay vốn ở đâu?", face="widget")  # logged, masked
+    report = assistant.report(since=date(2026, 9, 1))                  # the cadres' report
 
 No web or Telegram code lives in this package.
 """
@@ -32,13 +34,17 @@ from .errors import (
     UnknownDocumentError,
     VocabularyError,
 )
+from .privacy import Masked, mask
 from .rebuild import BuildStatus, Rebuilder
+from .records import FACES, FeedbackRecord, QuestionRecord, QuestionStatus, Records, RecordStore
+from .report import QuestionGroup, Report
 from .settings import ServerSettings, Settings, TelegramSettings, VoiceSettings, load_settings
 from .speech import Heard, Problem as VoiceProblem, Voice, VoiceError, spoken_to_digits
 from .vocabulary import Vocabulary
 from .standards import AREA_LABELS, AREA_NAMES, AREAS, Indicator, LegalBasis, PovertyStandards, StandardPeriod, load_standards
 
 __all__ = [
+    "FACES", "FeedbackRecord", "Masked", "QuestionGroup", "QuestionRecord", "QuestionStatus", "RecordStore", "Records", "Report", "mask",
     "AREAS", "AREA_LABELS", "AREA_NAMES", "AddedDocument", "AmountError", "Answer", "AnswerStatus", "Assistant", "BuildStatus", "Catalog", "CheckForm",
     "Choice", "Citation", "Classification", "ComingChange", "Reading", "Step", "ConfigError", "CorpusError", "Document", "DocumentMetadata", "EligibilityInputError", "EligibilityResult",
     "Heard", "Hit", "Household", "IndexInfo", "IndexMissingError", "Indicator", "LegalBasis", "ModelUnavailableError", "NoStandardError", "Passage", "PassageKind",

@@ -20,6 +20,8 @@ from .errors import StaleIndexError, StandardsError, UnknownDocumentError
 from .index import BuildReport, LoadedIndex, build_index, load_index
 from .places import PlaceIndex
 from .query import QueryReader
+from .records import FACES, Records, open_records
+from .report import Report, build_report, index_labels
 from .search import Searcher
 from .settings import SearchMode, Settings, load_settings
 from .standards import PovertyStandards, StandardPeriod, load_standards
@@ -71,6 +73,11 @@ class _Engine:
         return cls(index, searcher, answerer, index.passage_by_id)
 
 
+def _check_face(face: str | None) -> None:
+    if face is not None and face not in FACES:
+        raise ValueError(f"face must be one of {', '.join(FACES)}, not {face!r}")
+
+
 def _today(settings: Settings) -> date:
     """The day whose poverty standard applies: ``[eligibility] as_of``, else today."""
     return settings.eligibility.as_of or date.today()
@@ -86,6 +93,8 @@ class Assistant:
         self.standards = load_standards(settings.standards_path)
         self._engine = _Engine.over(index, settings, embedder, self.standards)
         self._reload_lock = threading.Lock()
+        # the question log and the feedback table; nothing is written until a face asks
+        self.records: Records = open_records(settings)
         # every thread's questions and searches share batches, one batch computing at a time
         self._batches: Coalescer[tuple, Any] = Coalescer(self._run_batch)
 
@@ -99,7 +108,16 @@ class Assistant:
         _check_dimensions(embedder, index)
         assistant = cls(settings, index, embedder)
         assistant.search("hộ nghèo", k=1)  # loads the word segmenter now, not on a citizen's first question
+        assistant.start_records()
         return assistant
+
+    def start_records(self) -> None:
+        """Delete records past retention (and import the bot's old feedback file). A broken
+        records database is said in the log; it never stops the assistant from answering."""
+        try:
+            self.records.start()
+        except Exception as exc:  # noqa: BLE001
+            log.error("Không mở được cơ sở dữ liệu ghi nhận %s: %s", self.settings.records_path, type(exc).__name__)
 
     def reload(self) -> IndexInfo:
         """Move to the index build that is current on disk now, atomically: calls already
@@ -136,12 +154,31 @@ class Assistant:
         """``histories``: each query's earlier turns, for follow-ups ("còn Ninh Thuận thì sao?")."""
         return self._engine.searcher.batch_search(queries, k, filters, mode, histories)
 
-    def ask(self, question: str, history: list[str] | None = None, mode: SearchMode | None = None) -> Answer:
-        """Safe to call from many threads at once: concurrent calls are computed in batches."""
-        return self._batches.submit(("ask", mode), (question, history or []))
+    def ask(self, question: str, history: list[str] | None = None, mode: SearchMode | None = None, *, face: str | None = None) -> Answer:
+        """Safe to call from many threads at once: concurrent calls are computed in batches.
 
-    def batch_ask(self, questions: list[str], histories: list[list[str]] | None = None, mode: SearchMode | None = None) -> list[Answer]:
-        return self._engine.answerer.batch_answer(questions, histories, mode)
+        ``face`` ("telegram", "widget", "api", "cli") says a citizen or a cadre asked it there:
+        the question is then logged, masked (``[records]``). Without it (evaluation, tests,
+        internal calls) nothing is logged."""
+        _check_face(face)
+        answer = self._batches.submit(("ask", mode), (question, history or []))
+        self._log(face, [answer])
+        return answer
+
+    def batch_ask(self, questions: list[str], histories: list[list[str]] | None = None, mode: SearchMode | None = None, *, face: str | None = None) -> list[Answer]:
+        _check_face(face)
+        answers = self._engine.answerer.batch_answer(questions, histories, mode)
+        self._log(face, answers)
+        return answers
+
+    def _log(self, face: str | None, answers: list[Answer]) -> None:
+        if face is None:
+            return
+        for answer in answers:
+            try:
+                self.records.log_answer(face, answer)
+            except Exception as exc:  # noqa: BLE001 - a full disk must not cost the citizen the answer
+                log.error("Không ghi được câu hỏi vào nhật ký: %s", type(exc).__name__)
 
     def _run_batch(self, key: tuple, items: list) -> list:
         engine = self._engine
@@ -149,6 +186,15 @@ class Assistant:
             return engine.answerer.batch_answer([q for q, _ in items], [h for _, h in items], key[1])
         _, k, filters, mode = key
         return engine.searcher.batch_search(items, k, filters, mode)
+
+    # -- the cadres' report -------------------------------------------------------------
+    def report(self, since: date | None = None, until: date | None = None, document_id: str | None = None) -> Report:
+        """What citizens asked from ``since`` to ``until`` (both included; every day by
+        default), for one document or all: the questions not covered and the answers voted 👎,
+        grouped by similarity, coverage per week and face, the most-cited clauses, each clause
+        with its label from the current index."""
+        describe, owner = index_labels(self._engine.index)
+        return build_report(self.records.questions(since, until), self.records.feedback(since, until), since=since, until=until, document_id=document_id, describe=describe, owner=owner)
 
     # -- eligibility self-check ------------------------------------------------------
     def today(self) -> date:

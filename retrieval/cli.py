@@ -1,4 +1,4 @@
-"""Command line that mirrors the library: build, add, remove, list, search, ask, chat, kiemtra, run-questions, eval."""
+"""Command line that mirrors the library: build, add, remove, list, search, ask, chat, kiemtra, report, run-questions, eval."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import argparse
 import json
 import logging
 import sys
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 from .amounts import format_money
@@ -19,6 +19,9 @@ from .eligibility_form import CheckForm
 from .embeddings import prepare_model
 from .errors import EligibilityInputError, RetrievalError
 from .evaluation import evaluate, load_questions
+from .index import load_index
+from .records import open_records
+from .report import build_report, index_labels, to_csv, to_text
 from .settings import Settings, load_settings
 from .standards import AREA_LABELS, load_standards
 from .text import truncate_words
@@ -159,7 +162,7 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_ask(args: argparse.Namespace) -> int:
     assistant = Assistant.open(_settings_for(args))
-    answer = assistant.ask(args.question)
+    answer = assistant.ask(args.question, face="cli")
     if args.json:
         _print_json(answer.to_dict())
     else:
@@ -179,7 +182,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
             return 0
         if not question.strip():
             continue
-        print(format_answer(assistant.ask(question, history=history[-5:])))
+        print(format_answer(assistant.ask(question, history=history[-5:], face="cli")))
         history.append(question)
 
 
@@ -296,6 +299,35 @@ def cmd_kiemtra(args: argparse.Namespace) -> int:
     return 0
 
 
+def _day(text: str) -> date:
+    """YYYY-MM-DD or DD/MM/YYYY."""
+    try:
+        return date.fromisoformat(text) if "-" in text else datetime.strptime(text, "%d/%m/%Y").date()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"ngày không hợp lệ: {text!r} (YYYY-MM-DD hoặc DD/MM/YYYY)") from None
+
+
+def cmd_report(args: argparse.Namespace) -> int:
+    settings = _settings_for(args)
+    records = open_records(settings)
+    records.start()
+    describe = owner = None
+    try:  # clause labels from the current index; the report stands without them (ids only)
+        describe, owner = index_labels(load_index(settings, check_fresh=False))
+    except RetrievalError as exc:
+        print(f"! Không đọc được chỉ mục, điều khoản chỉ ghi mã: {exc}", file=sys.stderr)
+    labels = {"describe": describe, "owner": owner} if describe else {}
+    report = build_report(records.questions(args.since, args.until), records.feedback(args.since, args.until), since=args.since, until=args.until, document_id=args.document, **labels)
+    if args.csv:
+        Path(args.csv).write_text(to_csv(report), encoding="utf-8")
+        print(f"Đã ghi {args.csv}", file=sys.stderr)
+    if args.json:
+        _print_json(report.to_dict())
+    elif not args.csv:
+        print(to_text(report))
+    return 0
+
+
 def cmd_run_questions(args: argparse.Namespace) -> int:
     assistant = Assistant.open(_settings_for(args))
     questions = load_questions(Path(args.file))
@@ -400,6 +432,14 @@ def make_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-support", action="store_true", help="không tìm chính sách hỗ trợ trong văn bản (không cần chỉ mục)")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=cmd_kiemtra)
+
+    p = sub.add_parser("report", help="báo cáo cho cán bộ: câu hỏi văn bản chưa trả lời, câu trả lời bị 👎, tỷ lệ trả lời theo tuần, điều khoản được trích nhiều")
+    p.add_argument("--from", dest="since", type=_day, metavar="NGÀY", help="từ ngày (YYYY-MM-DD hoặc DD/MM/YYYY)")
+    p.add_argument("--to", dest="until", type=_day, metavar="NGÀY", help="đến ngày (kể cả ngày này)")
+    p.add_argument("--document", metavar="MÃ", help="chỉ các câu hỏi có điều khoản được trích (hoặc gần nhất) thuộc văn bản này (mã văn bản)")
+    p.add_argument("--csv", metavar="TỆP", help="ghi báo cáo ra tệp CSV")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("run-questions", help="trả lời một tệp JSONL (id, question), mỗi dòng một kết quả JSON")
     p.add_argument("file")

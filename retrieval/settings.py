@@ -131,7 +131,7 @@ class TelegramSettings(_Section):
     file_base_url: str = Field("https://api.telegram.org/file/bot", description="Bot API address for file downloads, the token appended the same way.")
     webhook_url: str = Field("", description="Public https address of this server as Telegram reaches it (https://tro-ly.example.gov.vn); the bot adds its secret path. Required in webhook mode.")
     questions_per_minute: int = Field(10, ge=1, description="Questions (and /tim searches) one chat may send per minute; past that the bot says once, politely, how long to wait.")
-    state_dir: Path = Field(Path("state"), description="Folder for what survives a restart: per-chat state (previous question, source buttons, question times), the feedback database and its hash salt. Never committed; keep it private.")
+    state_dir: Path = Field(Path("state"), description="Folder for what survives a restart: the bot's per-chat state (previous question, source buttons, question times) and, unless [records] path says otherwise, the records database (question log and feedback). Never committed; keep it private.")
     save_state_seconds: float = Field(10.0, gt=0, description="How often per-chat state is written to state_dir (and always at shutdown): a crash loses at most this much.")
     example_questions: list[str] = Field(
         default_factory=lambda: [
@@ -153,6 +153,15 @@ class TelegramSettings(_Section):
         return self
 
 
+class RecordsSettings(_Section):
+    """The question log and the feedback table (retrieval/records): what citizens asked, masked,
+    for the cadres' report."""
+
+    log_questions: bool = Field(True, description="Log every question asked on the bot, the widget, the API and the CLI: its text with personal data masked, its normalized form, what became of it, the cited passages, the face and the day; never who asked. false: no question is written (votes still are).")
+    retention_days: int = Field(180, ge=1, le=3650, description="Questions and votes older than this many days are deleted, at start and then once a day.")
+    path: str = Field("", description="SQLite file of the question log and the feedback table. Empty: records.sqlite3 in [telegram] state_dir. Keep it private: it holds what citizens asked, masked.")
+
+
 class Settings(_Section):
     corpus: CorpusSettings = CorpusSettings()
     index: IndexSettings = IndexSettings()
@@ -164,6 +173,7 @@ class Settings(_Section):
     voice: VoiceSettings = VoiceSettings()
     server: ServerSettings = ServerSettings()
     telegram: TelegramSettings = TelegramSettings()
+    records: RecordsSettings = RecordsSettings()
     base_dir: Path = Field(REPO_ROOT, exclude=True, description="Folder that relative paths are resolved against (the config file's folder).")
 
     def resolve(self, path: Path) -> Path:
@@ -194,6 +204,11 @@ class Settings(_Section):
     @property
     def state_dir(self) -> Path:
         return self.resolve(self.telegram.state_dir)
+
+    @property
+    def records_path(self) -> Path:
+        """The records database: ``[records] path``, else records.sqlite3 in the state folder."""
+        return self.resolve(Path(self.records.path)) if self.records.path.strip() else self.state_dir / "records.sqlite3"
 
     @property
     def model_location(self) -> str:

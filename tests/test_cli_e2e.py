@@ -91,6 +91,21 @@ def test_eval_meets_the_targets_on_the_dev_set(config):
     assert set(results) == {"hybrid", "bm25", "dense"}
 
 
+def test_ask_is_logged_masked_and_the_report_shows_it(config):
+    """The CLI's ask logs its question (face "cli", masked); eval and run-questions log nothing."""
+    question = "Giá xăng dầu tháng này bao nhiêu? sđt của tôi 0912 345 678"
+    run(config, "ask", question, "--json")
+    data = json.loads(run(config, "report", "--json").stdout)
+    [group] = [g for g in data["not_covered"] if "Giá xăng dầu" in g["representative"]]
+    assert group["representative"] == "Giá xăng dầu tháng này bao nhiêu? sđt của tôi <SĐT>" and group["count"] == 1
+    assert group["faces"] == ["cli"] and group["passage_label"]  # the nearest clause, labelled from the index
+    records = (config.parent / "state" / "records.sqlite3").read_bytes()
+    assert b"0912 345 678" not in records and "Giá xăng dầu".encode() in records
+    assert sum(c["questions"] for c in data["coverage"]) == data["questions"] < 20  # not the dev set eval runs
+    text = run(config, "report").stdout
+    assert "Câu hỏi văn bản chưa trả lời" in text and "Giá xăng dầu tháng này bao nhiêu?" in text
+
+
 def test_stale_index_is_refused_with_the_rebuild_command(config, tmp_path):
     stale_root = tmp_path / "stale"
     shutil.copytree(config.parent, stale_root)

@@ -1,8 +1,8 @@
 """What the bot does with each update, split by feature; all the wiring is in ``register``.
 
 The assistant is synchronous and CPU-bound, so it runs in a worker thread while a typing
-indicator shows. Handlers reach the Assistant, the feedback store and the settings through
-the typed context (``common.BotContext``).
+indicator shows. Handlers reach the Assistant (and through it the library's records: the
+question log and the votes) and the settings through the typed context (``common.BotContext``).
 """
 
 from __future__ import annotations

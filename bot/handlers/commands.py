@@ -7,6 +7,8 @@ import time
 
 from telegram import Update
 
+from retrieval import mask
+
 from .. import render, texts
 from ..keyboards import examples_keyboard, search_keyboard
 from ..state import Reference
@@ -52,7 +54,8 @@ async def search(update: Update, context: BotContext) -> None:
     started = time.perf_counter()
     async with typing_indicator(context, chat_id):
         hits = await asyncio.to_thread(context.assistant.search, query, SEARCH_K)
-    reference = context.state.add_reference(Reference("search", query, "", tuple(h.passage.id for h in hits)))
+    kept = (await asyncio.to_thread(mask, query)).text  # the chat's state is written to disk: masked
+    reference = context.state.add_reference(Reference("search", kept, "", tuple(h.passage.id for h in hits)))
     await send(context, chat_id, render.search_messages(query, hits), search_keyboard(reference, len(hits)), reply_to)
     log.info("Tìm kiếm: %d điều khoản, %.0f ms", len(hits), (time.perf_counter() - started) * 1000)
 

@@ -23,7 +23,6 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from retrieval import Assistant, Settings, Voice
 
 from .. import render, texts
-from ..feedback import FeedbackStore
 from ..limits import Verdict
 from ..state import ChatState
 
@@ -41,10 +40,6 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
         return self.bot_data["assistant"]
 
     @property
-    def feedback(self) -> FeedbackStore:
-        return self.bot_data["feedback"]
-
-    @property
     def settings(self) -> Settings:
         return self.bot_data["settings"]
 
@@ -58,8 +53,8 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
         return ChatState(self.chat_data)
 
 
-def share(application: Application, assistant: Assistant, feedback: FeedbackStore, settings: Settings, voice: Voice | None = None) -> None:
-    application.bot_data.update(assistant=assistant, feedback=feedback, settings=settings, voice=voice)
+def share(application: Application, assistant: Assistant, settings: Settings, voice: Voice | None = None) -> None:
+    application.bot_data.update(assistant=assistant, settings=settings, voice=voice)
 
 
 async def send(

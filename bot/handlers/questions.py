@@ -9,7 +9,7 @@ import time
 
 from telegram import ForceReply, Update
 
-from retrieval import Answer, AnswerStatus
+from retrieval import Answer, AnswerStatus, mask
 
 from .. import render, texts
 from ..callbacks import AskExample
@@ -74,13 +74,16 @@ async def respond(
     started = time.perf_counter()
     history = state.history  # earlier questions of this chat: "còn hộ cận nghèo thì sao?"
     async with typing_indicator(context, chat_id):
-        result: Answer = await asyncio.to_thread(context.assistant.ask, asked, history=history or None)
+        # face="telegram": the library logs the question, masked, without the chat
+        result: Answer = await asyncio.to_thread(context.assistant.ask, asked, history=history or None, face="telegram")
     messages = render.answer_messages(result, asked=asked if shown_question else None, heard=heard)
     spoken = heard is not None
     if result.status is AnswerStatus.INVALID_QUESTION:
         await send(context, chat_id, messages, type_again_keyboard() if spoken else None, reply_to=reply_to)
         return
-    stored = kept if kept is not None else asked
+    # the chat's state is written to disk: it keeps the question masked, which serves follow-ups
+    # as well (a card or phone number is nothing to search for)
+    stored = (await asyncio.to_thread(mask, kept if kept is not None else asked)).text
     state.remember_question(stored)
     offer_check = result.status is AnswerStatus.ELIGIBILITY_HINT  # "có phải hộ nghèo không": the check answers it
     passages = tuple(c.hit.passage.id for c in result.citations)

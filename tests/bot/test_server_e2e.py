@@ -20,9 +20,9 @@ import httpx
 import pytest
 
 from bot import WEBHOOK_PREFIX, texts
-from bot.feedback import FeedbackStore
 from bot.render import MAX_MESSAGE, utf16_len
-from retrieval import Assistant
+from retrieval import Assistant, QuestionStatus
+from retrieval.records import RecordStore, SQLiteDatabase
 from tests.bot.fake_telegram import Chat, FakeTelegram, Sent
 from tests.bot.support import LONG_ANSWERS, PYTHON, TOKEN, write_config
 from tests.server_support import REPO, free_port
@@ -145,9 +145,12 @@ def test_long_answer_with_citations_is_split_and_its_buttons_work(hook, long_ass
 
     fake.press(answer_message, answer_message.button("👎")["callback_data"])
     fake.wait_for(lambda: answer_message.buttons[-1]["text"] == "✅ 👎", timeout=5, what="the 👎 to be ticked")
-    store = FeedbackStore.open(hook.root / "state")
-    [row] = [r for r in store.rows() if r.chat_hash == store.chat_hash(chat.id)]
-    assert (row.question, row.vote, row.passage_ids) == (QUESTION, -1, tuple(c.hit.passage.id for c in expected.citations))
+    # the vote and the question are in the library's records, beside the bot's state
+    records = RecordStore(SQLiteDatabase(hook.root / "state" / "records.sqlite3"))
+    [row] = [r for r in records.feedback() if r.question == QUESTION]
+    assert (row.face, row.vote, row.passage_ids) == ("telegram", -1, tuple(c.hit.passage.id for c in expected.citations))
+    logged = [r for r in records.questions() if r.question == QUESTION]
+    assert logged and all((r.face, r.status) == ("telegram", QuestionStatus.ANSWERED) for r in logged)
     assert fake.unanswered_callbacks() == []
 
 
@@ -213,8 +216,9 @@ def test_stops_cleanly_and_keeps_its_state(hook):
     log = hook.log
     assert "Application shutdown complete" in log and "Traceback" not in log, log
     assert (hook.root / "state" / "bot-state.pickle").is_file()
-    with sqlite3.connect(hook.root / "state" / "feedback.sqlite3") as db:
+    with sqlite3.connect(hook.root / "state" / "records.sqlite3") as db:
         assert db.execute("SELECT count(*) FROM feedback").fetchone()[0] >= 1
+        assert db.execute("SELECT count(*) FROM questions").fetchone()[0] >= 1
 
 
 # -- long polling through server.py, and no token ----------------------------------------------
