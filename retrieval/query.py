@@ -20,6 +20,7 @@ from typing import Sequence
 from .accents import AccentRestorer
 from .chat import ChatReader
 from .places import PlaceIndex, PlaceReading
+from .privacy import without_personal_data
 from .text import content_syllables, fold, lexical_terms, normalize, strip_markup
 from .vocabulary import Match, Vocabulary
 
@@ -79,12 +80,12 @@ class QueryReader:
 
     def read(self, question: str, history: Sequence[str] = ()) -> Query:
         asked = strip_markup(normalize(question)).replace("\n", " ").strip()
-        own = self._read_turn(asked)
+        own = self._read_turn(without_personal_data(asked))
         places = self.places.read(own[0]) if self.places else PlaceReading()
         text, changes = own
         follow_up = False
         if history:
-            turns = [self._read_turn(strip_markup(normalize(h)).replace("\n", " ").strip())[0] for h in list(history)[-HISTORY_TURNS:]]
+            turns = [self._read_turn(without_personal_data(strip_markup(normalize(h)).replace("\n", " ").strip()))[0] for h in list(history)[-HISTORY_TURNS:]]
             if self._leans_on_history(text, places):
                 follow_up = True
                 chain = _chain(turns)

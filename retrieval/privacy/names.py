@@ -99,9 +99,26 @@ def _is_province(words: list[str]) -> bool:
     return any(folded == p or folded.startswith(p + " ") or p.startswith(folded + " ") for p in _PROVINCES)
 
 
+def _may_hold_ner_names(text: str, title_cased: bool) -> bool:
+    """Whether the CRF could find a name that would be kept (see ``_ner_names``): a capitalised
+    family name followed by another name word, or a name word right after a cue. Most questions
+    have neither, and the CRF is the costly part of masking (milliseconds a question)."""
+    words = list(re.finditer(r"[^\W\d_]+", text))
+    for i, word in enumerate(words):
+        if not _is_name_word(word.group()):
+            continue
+        if not title_cased and word.group().lower() in SURNAMES and i + 1 < len(words) and _is_name_word(words[i + 1].group()):
+            return True
+        if _preceded_by(text, word.start(), _CUES):
+            return True
+    return False
+
+
 def _ner_names(text: str, title_cased: bool) -> list[Found]:
+    if not text.strip() or not _may_hold_ner_names(text, title_cased):
+        return []
     ner = _ner()
-    if ner is None or not text.strip():
+    if ner is None:
         return []
     found: list[Found] = []
     cursor = 0

@@ -45,6 +45,9 @@ _CONTEXT_WORDS = re.compile(r"\b(" + "|".join(sorted({re.escape(w) for ws in _CO
 _CONTEXT_CHARS = 32  # how far back a word still speaks about the number
 
 KINDS = ("cccd", "cmnd", "phone", "tax", "insurance", "bank", "number")
+# nine digits with no word before them: an old identity card number, read only once nothing
+# surer claims those digits (see _read_run)
+_NINE_DIGITS = "cmnd?"
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,9 @@ def _read_run(text: str, run_start: int, country: bool, groups: list[_Group]) ->
             if not _uniform(groups, i, j):
                 continue
             kind = _classify(text, groups, i, j, country and i == 0, context)
-            if kind is None or kind == "number":
+            # nine digits and nothing more to say of them: only a guess, which must not take
+            # groups from a number that is read for sure further on ("2021 84 001.100.000.000")
+            if kind is None or kind in ("number", _NINE_DIGITS):
                 continue
             for k in range(i, j + 1):
                 claimed[k] = True
@@ -109,7 +114,7 @@ def _read_run(text: str, run_start: int, country: bool, groups: list[_Group]) ->
             j += 1
         digits = "".join(g.digits for g in groups[i : j + 1])
         if len(digits) >= 9:
-            found.append(Found(groups[i].start, groups[j].end, "number"))
+            found.append(Found(groups[i].start, groups[j].end, "cmnd" if len(digits) == 9 else "number"))
         i = j + 1
     return found
 
@@ -169,5 +174,5 @@ def _classify(text: str, groups: list[_Group], i: int, j: int, country: bool, co
     if len(digits) in (10, 13) and is_valid_mst(digits):
         return "tax"
     if len(digits) == 9:
-        return "cmnd"
+        return _NINE_DIGITS
     return "number" if len(digits) >= 9 else None

@@ -33,8 +33,11 @@ _BLOCK = 2048
 # chat words and politeness say nothing about the topic ("ad ơi cho e hỏi … ko ạ"); compared as
 # typed, since folded some are words that matter ("vậy"/"vay", "hội"/"hỏi")
 _CHAT = frozenset("ad admin e em a anh chị chi c dc đc ko k hok j z nha nhé nhe ạ ak ah ơi oi tui".split())
-# words that carry no diacritics yet matter, though folded they equal a function word ("vậy")
-_KEEP = frozenset({"vay"})
+# words typed without diacritics that matter, though folded they equal a function or chat word:
+# "vay" (vay vốn, not vậy), "ho" (hộ, hỗ trợ, not hở), "nghe" (nghề, not nghe), "tinh" (tỉnh,
+# not tính), "hoi" (hội, not hơi), "thoi" (thời), "noi" (nơi, nội), "moi" (mới, mọi),
+# "chuyen" (chuyển), "qua" (quả), "nha" (nhà): a log of unaccented questions keeps its topics
+_KEEP = frozenset("vay ho nghe tinh hoi thoi noi moi chuyen qua nha".split())
 
 
 @lru_cache(maxsize=100_000)

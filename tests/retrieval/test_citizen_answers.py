@@ -93,3 +93,21 @@ def test_chat_language_is_read_not_counted_against_the_question(assistant):
     answer = assistant.ask("ba con minh ban nong san tren mang dc ko ad")
     assert answer.found, answer.text
     assert "thương mại điện tử" in answer.text
+
+
+@pytest.mark.parametrize(
+    "with_personal_data",
+    [
+        "anh Tuấn hỏi: hộ nghèo được vay vốn ưu đãi ở đâu? sđt 0912345678",
+        "Tôi là Nguyễn Văn An, CCCD 079203001234. Hộ nghèo được vay vốn ưu đãi ở đâu?",
+        "hộ nghèo được vay vốn ưu đãi ở đâu, email an.nguyen@gmail.com, thôn 3",
+    ],
+)
+def test_personal_data_is_nothing_to_look_for(assistant, with_personal_data):
+    """A name or a number no clause holds would count against the question's evidence: the
+    question is read without them, so it is answered as it would be without them."""
+    plain = assistant.ask("hộ nghèo được vay vốn ưu đãi ở đâu?")
+    personal = assistant.ask(with_personal_data)
+    assert plain.status is AnswerStatus.ANSWERED
+    assert personal.status is AnswerStatus.ANSWERED
+    assert plain.citations[0].hit.passage.id in [c.hit.passage.id for c in personal.citations]
