@@ -8,7 +8,8 @@ The one import point for the bot, the web layer and the CLI::
     result = assistant.check_eligibility(Household("rural", 4, 5_000_000, answers))
     support = assistant.support_for(result.classification)
 
-No web or Telegram code lives in this package.
+The JSON shapes of what it returns are ``retrieval.contract``'s models. No web or Telegram
+code lives in this package: the faces register their own config sections (``register_section``).
 """
 
 from .amounts import AmountError, format_money, parse_count, parse_money
@@ -29,15 +30,15 @@ from .errors import (
     StandardsError,
     UnknownDocumentError,
 )
-from .rate_limit import RateLimiter
 from .rebuild import BuildStatus, Rebuilder
-from .settings import ServerSettings, Settings, TelegramSettings, load_settings
+from .rate_limit import RateLimiter
+from .settings import Settings, SettingsSection, load_settings, register_section
 from .standards import AREA_LABELS, AREA_NAMES, AREAS, Indicator, LegalBasis, PovertyStandards, StandardPeriod, load_standards
 
 __all__ = [
     "AREAS", "AREA_LABELS", "AREA_NAMES", "AddedDocument", "AmountError", "Answer", "AnswerStatus", "Assistant", "BuildStatus", "Catalog", "CheckForm",
     "Choice", "Citation", "Classification", "ComingChange", "Reading", "Step", "ConfigError", "CorpusError", "Document", "DocumentMetadata", "EligibilityInputError", "EligibilityResult",
     "Hit", "Household", "IndexInfo", "IndexMissingError", "Indicator", "LegalBasis", "ModelUnavailableError", "NoStandardError", "Passage", "PassageKind",
-    "PovertyStandards", "Quote", "RateLimiter", "Rebuilder", "RetrievalError", "SearchFilters", "ServerSettings", "Settings", "StaleIndexError", "StandardPeriod",
-    "StandardsError", "TelegramSettings", "UnknownDocumentError", "build", "format_money", "load_settings", "load_standards", "parse_count", "parse_money",
+    "PovertyStandards", "Quote", "RateLimiter", "Rebuilder", "RetrievalError", "SearchFilters", "Settings", "SettingsSection", "StaleIndexError", "StandardPeriod",
+    "StandardsError", "UnknownDocumentError", "build", "format_money", "load_settings", "load_standards", "parse_count", "parse_money", "register_section",
 ]

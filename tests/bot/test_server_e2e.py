@@ -25,7 +25,7 @@ from bot.render import MAX_MESSAGE, utf16_len
 from retrieval import Assistant
 from tests.bot.fake_telegram import Chat, FakeTelegram, Sent
 from tests.bot.support import LONG_ANSWERS, PYTHON, TOKEN, write_config
-from tests.server_support import REPO, free_port
+from tests.support import REPO, free_port
 
 STARTUP_SECONDS = 180
 QUESTION = "hộ nghèo được vay vốn ở đâu?"
