@@ -33,7 +33,7 @@ def test_pages(client):
     assert r.status_code == 200 and r.headers["content-type"].startswith("text/css")
     assert r.content == (STATIC / "app.css").read_bytes()
     assert r.headers["x-content-type-options"] == "nosniff"
-    for script in ("search.js", "document.js"):
+    for script in ("search.js", "document.js", "format.js"):  # ES modules: a JavaScript type
         r = client.get(f"/static/{script}")
         assert r.status_code == 200 and r.headers["content-type"].startswith("text/javascript")
 
