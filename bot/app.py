@@ -48,7 +48,9 @@ def build_application(settings: Settings, assistant: Assistant, token: str, *, w
     """The bot: handlers, persistence in ``state_dir``, Telegram's flood limits, 429 retries."""
     quiet_http_logs()
     tg = settings.telegram
-    state_dir = private_dir(settings.state_dir)
+    state_dir = private_dir(settings.resolve(tg.state_dir))
+    # votes an earlier release kept in the bot's own file move into the library's records, masked
+    assistant.records.import_legacy(state_dir)
     persistence = PicklePersistence(
         state_dir / STATE_FILE,
         # chat_data (and the /kiemtra conversation) only: the Assistant and settings, which

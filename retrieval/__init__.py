@@ -12,7 +12,8 @@ The one import point for the bot, the web layer and the CLI::
     answer = assistant.ask("hộ nghèo vay vốn ở đâu?", face="widget")  # logged, masked
     report = assistant.report(since=date(2026, 9, 1))                  # the cadres' report
 
-No web or Telegram code lives in this package.
+The JSON shapes of what it returns are ``retrieval.contract``'s models. No web or Telegram
+code lives in this package: the faces register their own config sections (``register_section``).
 """
 
 from .amounts import AmountError, format_money, parse_count, parse_money
@@ -36,9 +37,10 @@ from .errors import (
 )
 from .privacy import Masked, mask
 from .rebuild import BuildStatus, Rebuilder
+from .rate_limit import RateLimiter
 from .records import FACES, FeedbackRecord, QuestionRecord, QuestionStatus, Records, RecordStore
 from .report import QuestionGroup, Report
-from .settings import ServerSettings, Settings, TelegramSettings, VoiceSettings, load_settings
+from .settings import Settings, SettingsSection, VoiceSettings, load_settings, register_section
 from .speech import Heard, Problem as VoiceProblem, Voice, VoiceError, spoken_to_digits
 from .vocabulary import Vocabulary
 from .standards import AREA_LABELS, AREA_NAMES, AREAS, Indicator, LegalBasis, PovertyStandards, StandardPeriod, load_standards
@@ -48,6 +50,6 @@ __all__ = [
     "AREAS", "AREA_LABELS", "AREA_NAMES", "AddedDocument", "AmountError", "Answer", "AnswerStatus", "Assistant", "BuildStatus", "Catalog", "CheckForm",
     "Choice", "Citation", "Classification", "ComingChange", "Reading", "Step", "ConfigError", "CorpusError", "Document", "DocumentMetadata", "EligibilityInputError", "EligibilityResult",
     "Heard", "Hit", "Household", "IndexInfo", "IndexMissingError", "Indicator", "LegalBasis", "ModelUnavailableError", "NoStandardError", "Passage", "PassageKind",
-    "PovertyStandards", "Quote", "Rebuilder", "RetrievalError", "SearchFilters", "ServerSettings", "Settings", "StaleIndexError", "StandardPeriod",
-    "StandardsError", "TelegramSettings", "UnknownDocumentError", "Vocabulary", "VocabularyError", "Voice", "VoiceError", "VoiceProblem", "VoiceSettings", "build", "format_money", "load_settings", "load_standards", "parse_count", "parse_money", "spoken_to_digits",
+    "PovertyStandards", "Quote", "RateLimiter", "Rebuilder", "RetrievalError", "SearchFilters", "Settings", "SettingsSection", "StaleIndexError", "StandardPeriod",
+    "StandardsError", "UnknownDocumentError", "Vocabulary", "VocabularyError", "Voice", "VoiceError", "VoiceProblem", "VoiceSettings", "build", "format_money", "load_settings", "load_standards", "parse_count", "parse_money", "register_section", "spoken_to_digits",
 ]

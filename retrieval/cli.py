@@ -12,6 +12,7 @@ from pathlib import Path
 from .amounts import format_money
 from .assistant import Assistant, build
 from .catalog import Catalog
+from .contract import AnswerOut, CorpusOut, EligibilityOut, HitOut, QuestionRunOut, SearchOut, Shape
 from .corpus import load_corpus
 from .domain import Answer, Hit
 from .eligibility import EligibilityResult, Household, assess
@@ -29,8 +30,9 @@ from .text import truncate_words
 MODES = ("hybrid", "bm25", "dense")
 
 
-def _print_json(data: object) -> None:
-    print(json.dumps(data, ensure_ascii=False, indent=2))
+def _print_json(data: Shape | list) -> None:
+    """A shape of the JSON contract (docs/api-contract.md), or a list of plain rows."""
+    print(json.dumps(data.to_json() if isinstance(data, Shape) else data, ensure_ascii=False, indent=2))
 
 
 def _format_hit(rank: int, hit: Hit) -> str:
@@ -132,7 +134,7 @@ def cmd_list(args: argparse.Namespace) -> int:
     corpus = load_corpus(settings.corpus_dir, settings.metadata_path)
     today = date.today()
     if args.json:
-        _print_json({"documents": [d.to_dict(today) for d in corpus.documents], "skipped": [str(s) for s in corpus.skipped]})
+        _print_json(CorpusOut.from_domain(corpus.documents, corpus.skipped, today))
         return 0
     for d in corpus.documents:
         m = d.metadata
@@ -154,7 +156,7 @@ def cmd_search(args: argparse.Namespace) -> int:
     assistant = Assistant.open(_settings_for(args))
     hits = assistant.search(args.query, k=args.k)
     if args.json:
-        _print_json({"query": args.query, "hits": [h.to_dict() for h in hits]})
+        _print_json(SearchOut.from_domain(args.query, hits))
     else:
         print("\n".join(_format_hit(i, h) for i, h in enumerate(hits, start=1)) or "Không tìm thấy điều khoản phù hợp.")
     return 0
@@ -164,7 +166,7 @@ def cmd_ask(args: argparse.Namespace) -> int:
     assistant = Assistant.open(_settings_for(args))
     answer = assistant.ask(args.question, face="cli")
     if args.json:
-        _print_json(answer.to_dict())
+        _print_json(AnswerOut.from_domain(answer))
     else:
         print(format_answer(answer))
     return 0
@@ -293,7 +295,7 @@ def cmd_kiemtra(args: argparse.Namespace) -> int:
     result = assess(household, standards, on, settings.eligibility.notice_days)
     support = [] if args.no_support else Assistant.open(settings).support_for(result.classification)
     if args.json:
-        _print_json({**result.to_dict(), "support": [c.to_dict() for c in support]})
+        _print_json(EligibilityOut.from_domain(result, support))
     else:
         print(format_eligibility(result, support))
     return 0
@@ -337,8 +339,8 @@ def cmd_run_questions(args: argparse.Namespace) -> int:
     out = open(args.output, "w", encoding="utf-8") if args.output else sys.stdout
     try:
         for q, q_hits, answer in zip(questions, hits, answers):
-            row = {"id": q.id, "hits": [h.to_dict() for h in q_hits], "answer": answer.to_dict()}
-            out.write(json.dumps(row, ensure_ascii=False) + "\n")
+            row = QuestionRunOut(id=q.id, hits=[HitOut.from_domain(h) for h in q_hits], answer=AnswerOut.from_domain(answer))
+            out.write(json.dumps(row.to_json(), ensure_ascii=False) + "\n")
     finally:
         if out is not sys.stdout:
             out.close()

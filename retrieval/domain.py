@@ -1,7 +1,7 @@
 """Domain objects: what the library hands to the CLI, the web layer and the bot.
 
-Frozen dataclasses with one ``to_dict`` each; the JSON shapes are documented in
-docs/api-contract.md and shared by every face.
+Frozen dataclasses. Their JSON shapes are the contract's (``contract.py``): ``to_dict`` dumps
+the matching shape, and docs/api-contract.md is generated from those shapes.
 """
 
 from __future__ import annotations
@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import Enum
+
+from .contract import AnswerOut, CitationOut, DocumentOut, HitOut
 
 
 @dataclass(frozen=True)
@@ -65,26 +67,7 @@ class Document:
     sha256: str
 
     def to_dict(self, today: date | None = None) -> dict:
-        m = self.metadata
-        today = today or date.today()
-        return {
-            "id": self.id,
-            "title": m.title,
-            "code": m.code,
-            "issuer": m.issuer,
-            "province": m.province,
-            "province_now": m.province_now,
-            "locality": m.locality,
-            "date": m.date.isoformat() if m.date else None,
-            "type": m.type,
-            "source_file": self.source_file,
-            "url": m.url,
-            "effective_from": m.effective_from.isoformat() if m.effective_from else None,
-            "effective_to": m.effective_to.isoformat() if m.effective_to else None,
-            "replaced_by": m.replaced_by,
-            "in_force": m.in_force(today),
-            "validity_note": m.validity_note(today),
-        }
+        return DocumentOut.from_domain(self, today).to_json()
 
 
 class PassageKind(str, Enum):
@@ -197,14 +180,7 @@ class Hit:
         return f"{meta.short_name}{when}{validity} — {self.passage.location_text}"
 
     def to_dict(self) -> dict:
-        return {
-            "passage_id": self.passage.id,
-            "text": self.passage.text,
-            "score": round(self.score, 6),
-            "location": self.passage.location_text,
-            "label": self.label,
-            "document": self.document.to_dict(),
-        }
+        return HitOut.from_domain(self).to_json()
 
 
 @dataclass(frozen=True)
@@ -213,7 +189,7 @@ class Citation:
     hit: Hit
 
     def to_dict(self) -> dict:
-        return {**self.hit.to_dict(), "number": self.number, "label": self.label}
+        return CitationOut.from_domain(self).to_json()
 
     @property
     def label(self) -> str:
@@ -265,11 +241,4 @@ class Answer:
         return self.status in (AnswerStatus.ANSWERED, AnswerStatus.ELIGIBILITY_HINT)
 
     def to_dict(self) -> dict:
-        return {
-            "question": self.question,
-            "found": self.found,
-            "status": self.status.value,
-            "answer": self.text,
-            "citations": [c.to_dict() for c in self.citations],
-            "related": [h.to_dict() for h in self.related],
-        }
+        return AnswerOut.from_domain(self).to_json()

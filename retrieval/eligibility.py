@@ -29,6 +29,7 @@ from enum import Enum
 from fractions import Fraction
 
 from .amounts import MAX_MEMBERS, MAX_MONTHLY_INCOME, format_money
+from .contract import EligibilityOut
 from .errors import EligibilityInputError
 from .standards import AREA_NAMES, AREAS, Indicator, LegalBasis, PovertyStandards, StandardPeriod, load_standards
 
@@ -113,29 +114,9 @@ class EligibilityResult:
         return self.period.legal_basis
 
     def to_dict(self) -> dict:
-        h = self.household
-        return {
-            "classification": self.classification.value,
-            "label": self.label,
-            "period": {"id": self.period.id, "name": self.period.name},
-            "checked_on": self.checked_on.isoformat() if self.checked_on else None,
-            "area": h.area,
-            "members": h.members,
-            "monthly_income": h.monthly_income,
-            "per_person_income": round(float(self.per_person_income), 2),
-            "income_line": self.income_line,
-            "average_living_upper": self.average_living_upper,
-            "deprived": [{"id": i.id, "name": i.name, "service": i.service, "definition": i.definition} for i in self.deprived],
-            "deprivation_count": len(self.deprived),
-            "indicator_count": len(self.period.indicators),
-            "poor_min_deprivations": self.period.poor_min_deprivations,
-            "reasoning": list(self.reasoning),
-            "legal_basis": self.legal_basis.to_dict(),
-            "basis": self.period.basis_citation,
-            "provisional": list(self.provisional),
-            "notice": self.notice,
-            "coming": self.coming.to_dict() if self.coming else None,
-        }
+        """The contract's EligibilityOut, without support passages (``Assistant.support_for``
+        finds those)."""
+        return EligibilityOut.from_domain(self).to_json()
 
 
 @dataclass(frozen=True)
@@ -159,15 +140,6 @@ class ComingChange:
             names = "; ".join(i.name for i in self.missing)
             return f"{when}: cần trả lời thêm {len(self.missing)} câu ({names}) để biết kết quả theo chuẩn mới."
         return f"{when}: {self.result.label}"
-
-    def to_dict(self) -> dict:
-        return {
-            "period": {"id": self.period.id, "name": self.period.name},
-            "starts_on": self.starts_on.isoformat(),
-            "headline": self.headline,
-            "result": self.result.to_dict() if self.result else None,
-            "missing": [{"id": i.id, "name": i.name} for i in self.missing],
-        }
 
 
 def _is_int(value: object) -> bool:

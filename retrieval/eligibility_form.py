@@ -40,9 +40,6 @@ class Choice:
     value: str
     label: str
 
-    def to_dict(self) -> dict:
-        return {"value": self.value, "label": self.label}
-
 
 @dataclass(frozen=True)
 class Step:
@@ -61,12 +58,6 @@ class Step:
     def typed(self) -> bool:
         return self.kind in ("count", "money")
 
-    def to_dict(self) -> dict:
-        return {
-            "id": self.id, "kind": self.kind, "question": self.question, "hint": self.hint, "service": self.service,
-            "choices": [c.to_dict() for c in self.choices], "provisional": self.provisional, "for_period": self.for_period,
-        }
-
 
 @dataclass(frozen=True)
 class Reading:
@@ -75,9 +66,6 @@ class Reading:
     step: str
     value: str | int | bool
     display: str
-
-    def to_dict(self) -> dict:
-        return {"step": self.step, "value": self.value, "display": self.display}
 
 
 def _indicator_step(indicator: Indicator, for_period: StandardPeriod | None = None) -> Step:

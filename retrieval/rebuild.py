@@ -17,7 +17,7 @@ import subprocess
 import sys
 import threading
 import time
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Literal
@@ -46,9 +46,6 @@ class BuildStatus:
     skipped: tuple[str, ...] = ()  # files the last build could not use, with the reason
     error: str | None = None  # why the last build failed (the previous index still serves)
     pid: int | None = None  # of the running build process
-
-    def to_dict(self) -> dict:
-        return {**asdict(self), "skipped": list(self.skipped)}
 
 
 def _now() -> str:

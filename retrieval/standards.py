@@ -72,12 +72,6 @@ class LegalBasis(_Model):
         where = f"{self.articles} " if self.articles else ""
         return f"{where}{self.kind} {self.code} ngày {self.issued.strftime('%d/%m/%Y')} của {self.issuer}"
 
-    def to_dict(self) -> dict:
-        return {
-            "kind": self.kind, "code": self.code, "title": self.title, "issuer": self.issuer,
-            "issued": self.issued.isoformat(), "articles": self.articles, "citation": self.citation,
-        }
-
 
 class AreaAmounts(_Model):
     rural: Money
@@ -140,12 +134,6 @@ class Indicator(_Model):
         """'theo dự thảo, chờ văn bản chính thức' for a question not yet official."""
         return None if self.confirmed else PROVISIONAL_LABEL
 
-    def to_dict(self) -> dict:
-        return {
-            "id": self.id, "service": self.service, "name": self.name, "question": self.question, "definition": self.definition,
-            "confirmed": self.confirmed, "note": self.note,
-        }
-
 
 class StandardPeriod(_Model):
     id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_.-]{1,20}$")]
@@ -203,24 +191,6 @@ class StandardPeriod(_Model):
             "indicators": "Các chỉ số thiếu hụt",
         }
         return tuple(f"{labels[name]}: {source.note}" for name, source in self.sources if not source.confirmed)
-
-    def summary(self) -> dict:
-        """The period's figures for the faces (without its questions)."""
-        return {
-            "id": self.id,
-            "name": self.name,
-            "effective_from": self.effective_from.isoformat(),
-            "effective_to": self.effective_to.isoformat() if self.effective_to else None,
-            "legal_basis": self.legal_basis.to_dict(),
-            "applies": [a.to_dict() for a in self.applies],
-            "basis": self.basis_citation,
-            "income_lines": {a: self.income_lines.of(a) for a in AREAS},
-            "average_living_upper": {a: self.average_living_upper.of(a) for a in AREAS} if self.average_living_upper else None,
-            "poor_min_deprivations": self.poor_min_deprivations,
-            "indicator_count": len(self.indicators),
-            "sources": {name: source.model_dump() for name, source in self.sources},
-            "provisional": list(self.provisional_notes),
-        }
 
 
 class _StandardsFile(_Model):

@@ -11,8 +11,9 @@ REQUIREMENTS=requirements-dev.txt bash scripts/setup.sh
 # Debian packages the tests need: Chromium for the browser tests (tests/browser, driven through
 # Playwright; never `playwright install`: it downloads browsers of its own, which fails
 # offline), an emoji font for the widget, and DejaVu Sans, a font with Vietnamese glyphs, for
-# the PDFs the format tests write.
-PACKAGES="chromium fonts-noto-color-emoji fonts-dejavu-core"
+# the PDFs the format tests write, and Redis for the rate limits shared between replicas
+# (tests/retrieval/test_rate_limit.py, tests/web/test_rate_limits.py start their own server).
+PACKAGES="chromium fonts-noto-color-emoji fonts-dejavu-core redis-server"
 missing=""
 for package in $PACKAGES; do
   dpkg -s "$package" >/dev/null 2>&1 || missing="$missing $package"

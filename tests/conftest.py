@@ -45,13 +45,15 @@ def fake_embedder() -> FakeEmbedder:
 def make_settings(root: Path, **overrides: dict) -> Settings:
     """Settings whose corpus, index and state live under ``root`` (the model stays the repo's)."""
     base = load_settings(REPO / "config.toml")
-    # the state folder (records, bot state) under root too: no test touches the repo's state/
+    # the state (records, bot state) under root too: no test touches the repo's state/
     telegram = {"state_dir": str(root / "state"), **overrides.pop("telegram", {})}
+    records = {"path": str(root / "state" / "records.sqlite3"), **overrides.pop("records", {})}
     return base.with_overrides(
         corpus={"dir": str(root / "corpus"), "metadata_file": str(root / "corpus" / "documents.json")},
         index={"dir": str(root / "index")},
         embedding={"model": str(base.resolve(Path(base.embedding.model)))},
         telegram=telegram,
+        records=records,
         **overrides,
     )
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from pathlib import Path
 
 from ..settings import Settings
 from .database import Database, SQLiteDatabase
@@ -18,18 +19,16 @@ from .store import FACES, MASK_VERSION, SCHEMA_VERSION, FeedbackRecord, Question
 
 
 class Records(RecordStore):
-    """The store as the service uses it: its database and settings from ``[records]``, and
-    at start the bot's old feedback file imported."""
+    """The store as the service uses it: its database and settings from ``[records]``."""
 
     def __init__(self, settings: Settings, today: Callable[[], date] = date.today) -> None:
         config = settings.records
         super().__init__(SQLiteDatabase(settings.records_path), log_questions=config.log_questions, retention_days=config.retention_days, today=today)
-        self.state_dir = settings.state_dir
 
-    def start(self) -> int:
-        """Import the bot's old feedback file if there is one, then delete what is past retention."""
-        import_legacy_feedback(self, self.state_dir)
-        return super().start()
+    def import_legacy(self, folder: Path) -> int:
+        """Move in the feedback file an earlier release of the bot kept in ``folder`` (its
+        state folder), masked; the bot calls this at start. Returns the rows imported."""
+        return import_legacy_feedback(self, folder)
 
 
 def open_records(settings: Settings, today: Callable[[], date] = date.today) -> Records:

@@ -11,7 +11,7 @@ from retrieval import Assistant, Settings, build
 from tests.bot.fake_telegram import FakeTelegram
 from tests.bot.support import TOKEN
 from tests.conftest import make_settings
-from tests.server_support import MODEL_DIR, make_corpus, seed_embedding_cache
+from tests.support import MODEL_DIR, make_corpus, seed_embedding_cache
 
 
 @pytest.fixture(scope="session")

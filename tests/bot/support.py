@@ -11,7 +11,7 @@ from typing import Any, TypeVar
 from bot import Credentials, TelegramBot
 from retrieval import Assistant, Settings
 from tests.bot.fake_telegram import FakeTelegram
-from tests.server_support import MODEL_DIR, REPO
+from tests.support import MODEL_DIR, REPO
 
 T = TypeVar("T")
 PYTHON = REPO / ".venv" / "bin" / "python"

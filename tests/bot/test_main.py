@@ -10,7 +10,7 @@ import pytest
 
 from tests.bot.fake_telegram import FakeTelegram
 from tests.bot.support import PYTHON, TOKEN, write_config
-from tests.server_support import REPO, free_port
+from tests.support import REPO, free_port
 
 
 def run(config, token: str | None, log_path) -> subprocess.Popen:

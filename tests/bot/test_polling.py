@@ -19,7 +19,7 @@ from retrieval import Assistant, QuestionStatus
 from tests.bot.fake_telegram import ApiError, Chat, FakeTelegram, Sent
 from tests.bot.support import LONG_ANSWERS, TOKEN, RunningBot, bot_settings
 from tests.bot.telegram_html import entity_text
-from tests.server_support import HTML_ATTACK, SCRIPT_ATTACK, XSS_ID, XSS_TITLE
+from tests.support import HTML_ATTACK, SCRIPT_ATTACK, XSS_ID, XSS_TITLE
 
 LIMIT = 5
 QUESTION = "hộ nghèo được vay vốn ở đâu?"

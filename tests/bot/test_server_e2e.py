@@ -25,7 +25,7 @@ from retrieval import Assistant, QuestionStatus
 from retrieval.records import RecordStore, SQLiteDatabase
 from tests.bot.fake_telegram import Chat, FakeTelegram, Sent
 from tests.bot.support import LONG_ANSWERS, PYTHON, TOKEN, write_config
-from tests.server_support import REPO, free_port
+from tests.support import REPO, free_port
 
 STARTUP_SECONDS = 180
 QUESTION = "hộ nghèo được vay vốn ở đâu?"

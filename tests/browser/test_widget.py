@@ -17,7 +17,7 @@ from tests.browser.support import (
     contrast,
     expect,
 )
-from tests.server_support import HTML_ATTACK, SCRIPT_ATTACK, XSS_ID, XSS_TITLE
+from tests.support import HTML_ATTACK, SCRIPT_ATTACK, XSS_ID, XSS_TITLE
 
 FOUND_Q = "mục tiêu giảm tỷ lệ hộ nghèo"
 NOT_FOUND_Q = "giá vé máy bay đi Paris là bao nhiêu?"
@@ -26,25 +26,6 @@ XSS_Q = "nội dung văn bản được hiển thị nguyên văn thế nào?"
 LOADING_TEXT = "Đang tìm trong văn bản…"
 NETWORK_ERROR = "Không kết nối được với máy chủ. Vui lòng kiểm tra mạng và thử lại."
 SUGGESTION_COUNT = 4
-
-# Records every loading state the reply goes through, however short, with what it showed.
-WATCH_LOADING_JS = f"""() => {{
-  const shadow = document.querySelector("{WIDGET_HOST_TAG}").shadowRoot;
-  window.__loadingSeen = [];
-  const record = () => {{
-    for (const node of shadow.querySelectorAll('[data-role="assistant"][data-state="loading"]')) {{
-      const status = node.querySelector('[data-testid="widget-loading"]');
-      const send = shadow.querySelector('[data-testid="widget-send"]');
-      window.__loadingSeen.push({{
-        busy: node.getAttribute("aria-busy"),
-        text: status ? status.textContent : "",
-        visible: Boolean(status && status.getClientRects().length),
-        sendDisabled: send.getAttribute("aria-disabled"),
-      }});
-    }}
-  }};
-  new MutationObserver(record).observe(shadow, {{ subtree: true, childList: true, attributes: true, characterData: true }});
-}}"""
 
 
 def focused(page) -> str:
@@ -69,6 +50,31 @@ def ask(page, question: str):
     reply = page.locator('[data-role="assistant"]').last
     expect(reply).not_to_have_attribute("data-state", "loading")
     return reply
+
+
+def hold_answers(page) -> list:
+    """Hold every POST /api/ask of the page until ``release``: the reply stays loading."""
+    held: list = []
+
+    def hold(route) -> None:
+        if route.request.method == "POST":
+            held.append(route)
+        else:
+            route.continue_()
+
+    page.route("**/api/ask", hold)
+    return held
+
+
+def release(page, held: list) -> None:
+    """Let the held question (there must be exactly one) through to the server."""
+    for _ in range(100):
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert len(held) == 1, f"{len(held)} questions were sent"
+    held[0].continue_()
+    page.unroute("**/api/ask")
 
 
 def test_keyboard_only_question_shows_loading_then_answer_with_citations(browsing, site):
@@ -98,16 +104,21 @@ def test_keyboard_only_question_shows_loading_then_answer_with_citations(browsin
     assert focused(page) == "widget-input"
     expect(page.get_by_role("textbox", name="Câu hỏi của bạn")).to_be_focused()
 
-    page.evaluate(WATCH_LOADING_JS)
+    # the answer is held back on its way to the page, so its loading state can be looked at
+    held = hold_answers(page)
     page.keyboard.type(FOUND_Q)
     page.keyboard.press("Enter")
 
     reply = page.locator('[data-role="assistant"]').last
+    expect(reply).to_have_attribute("data-state", "loading")
+    expect(reply).to_have_attribute("aria-busy", "true")
+    expect(reply.get_by_test_id("widget-loading")).to_be_visible()
+    expect(reply.get_by_test_id("widget-loading")).to_have_text(LOADING_TEXT)
+    expect(page.get_by_test_id("widget-send")).to_have_attribute("aria-disabled", "true")
+    release(page, held)
     expect(reply).to_have_attribute("data-state", "answered")
-    seen = page.evaluate("window.__loadingSeen")
-    assert seen, "the loading state never appeared"
-    assert seen[0] == {"busy": "true", "text": LOADING_TEXT, "visible": True, "sendDisabled": "true"}
     expect(reply).not_to_have_attribute("aria-busy", "true")
+    expect(reply.get_by_test_id("widget-loading")).to_have_count(0)
     expect(page.get_by_test_id("widget-send")).to_have_attribute("aria-disabled", "false")
 
     question = page.locator('[data-role="user"]').last

@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from retrieval import CheckForm, EligibilityInputError, load_standards
+from retrieval.contract import ReadingOut
 
 STANDARDS = load_standards()
 
@@ -73,7 +74,7 @@ def test_after_the_change_every_question_says_it_is_provisional():
 def test_typed_answers_are_read_as_people_type_them(step, typed, value, display):
     reading = form(date(2026, 6, 1)).read(step, typed)
     assert (reading.step, reading.value, reading.display) == (step, value, display)
-    assert reading.to_dict() == {"step": step, "value": value, "display": display}
+    assert ReadingOut.from_domain(reading).to_json() == {"step": step, "understood": True, "value": value, "display": display, "message": None}
 
 
 @pytest.mark.parametrize(

@@ -146,9 +146,9 @@ def test_the_bots_old_feedback_file_moves_in_masked_and_is_deleted(tmp_path):
         db.execute("INSERT INTO feedback VALUES (1, 'k1', 'a1b2', ?, '“…” [1]', '[\"p-1\"]', -1, '2026-11-19T23:30:00+00:00')", (PERSONAL,))
         db.execute("INSERT INTO feedback VALUES (2, 'k2', 'c3d4', 'hộ cận nghèo?', 'Xin lỗi…', '[]', 1, '2026-11-20T08:00:00+00:00')")
     (state / "feedback-salt").write_text("00" * 32)
-    settings = make_settings(tmp_path, telegram={"state_dir": str(state)})
+    settings = make_settings(tmp_path, records={"path": str(state / "records.sqlite3")})
     records = open_records(settings, today=lambda: date(2026, 11, 21))
-    records.start()
+    assert records.import_legacy(state) == 2  # the bot hands its old state folder over at start
     rows = records.feedback()
     assert [(r.answer_key, r.face, r.question, r.passage_ids, r.vote, r.day) for r in rows] == [
         ("k1", "telegram", MASKED, ("p-1",), -1, date(2026, 11, 19)),
@@ -157,7 +157,7 @@ def test_the_bots_old_feedback_file_moves_in_masked_and_is_deleted(tmp_path):
     assert not (state / "feedback.sqlite3").exists() and not (state / "feedback-salt").exists()
     assert settings.records_path == state / "records.sqlite3"
     assert not any(secret in settings.records_path.read_bytes().decode("utf-8", "replace") for secret in SECRETS + ("a1b2",))
-    assert open_records(settings).start() == 0  # nothing left to import, nothing imported twice
+    assert open_records(settings).import_legacy(state) == 0  # nothing left to import, nothing imported twice
     assert len(records.feedback()) == 2
 
 

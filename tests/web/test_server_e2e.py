@@ -3,7 +3,6 @@ test corpus on a free loopback port, driven over HTTP."""
 
 from __future__ import annotations
 
-import json
 import signal
 import time
 
@@ -11,7 +10,7 @@ import httpx2 as httpx
 import pytest
 
 from retrieval import build, load_settings
-from tests.server_support import (
+from tests.support import (
     HTML_ATTACK,
     MODEL_DIR,
     REPO,
@@ -80,22 +79,12 @@ def test_ask_not_found(http):
     assert body["citations"] == [] and body["answer"]
 
 
-def test_stream_events_arrive_in_order(http):
-    names, payloads = [], []
-    with http.stream("POST", "/api/ask/stream", json={"question": FOUND_Q}, headers={"Accept": "text/event-stream"}) as r:
-        assert r.status_code == 200
-        assert r.headers["content-type"].startswith("text/event-stream")
-        event = None
-        for line in r.iter_lines():
-            if line.startswith("event: "):
-                event = line[len("event: "):]
-            elif line.startswith("data: "):
-                names.append(event)
-                payloads.append(json.loads(line[len("data: "):]))
-    assert names == ["citations", "answer", "done"]
-    citations, answer, done = payloads
-    assert citations and citations == answer["citations"] and answer["found"] is True
-    assert done == {}
+def test_the_answer_arrives_whole_as_json(http):
+    """No stream endpoint: the extractive answer is computed whole in tens of milliseconds."""
+    r = http.post("/api/ask", json={"question": FOUND_Q})
+    assert r.status_code == 200 and r.headers["content-type"] == "application/json"
+    assert r.json()["citations"][0]["label"].startswith("[1] ")
+    assert http.post("/api/ask/stream", json={"question": FOUND_Q}).status_code == 404
 
 
 def test_search_with_filters(http):
@@ -133,10 +122,9 @@ def test_documents(http):
     ],
 )
 def test_bad_input(http, kwargs, status, detail):
-    for path in ("/api/ask", "/api/ask/stream"):
-        r = http.post(path, **kwargs)
-        assert r.status_code == status
-        assert r.json() == {"detail": detail}
+    r = http.post("/api/ask", **kwargs)
+    assert r.status_code == status
+    assert r.json() == {"detail": detail}
 
 
 def test_cors_and_pages(http):
@@ -144,12 +132,12 @@ def test_cors_and_pages(http):
     assert r.status_code == 200 and r.headers["access-control-allow-origin"] == ALLOWED
     r = http.options("/api/ask", headers={"Origin": "https://khac.example", "Access-Control-Request-Method": "POST"})
     assert "access-control-allow-origin" not in r.headers
-    if (REPO / "web" / "index.html").is_file():
-        r = http.get("/")
-        assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
-    if (REPO / "web" / "widget.js").is_file():
-        r = http.get("/widget.js")
-        assert r.status_code == 200 and r.headers["content-type"].startswith("application/javascript")
+    r = http.get("/")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("text/html")
+    assert r.content == (REPO / "web" / "static" / "index.html").read_bytes()
+    r = http.get("/widget.js")
+    assert r.status_code == 200 and r.headers["content-type"].startswith("application/javascript")
+    assert r.content == (REPO / "web" / "widget" / "widget.js").read_bytes()
 
 
 def test_log_keeps_no_question_or_address(live, http):

@@ -1,12 +1,10 @@
-"""Helpers shared by the web-layer tests: a small test corpus (the bundled documents plus one
-whose text and title carry HTML), a seeded embedding cache, free ports, an SSE parser, and the
-real server process (`python server.py --config … --port …`) started over such a corpus."""
+"""The real service process (`python server.py --config … --port …`) for end-to-end tests:
+a config over a test corpus, a free loopback port, start, wait until healthy, stop."""
 
 from __future__ import annotations
 
 import json
 import os
-import shutil
 import socket
 import subprocess
 import sys
@@ -15,66 +13,16 @@ from pathlib import Path
 
 import httpx2 as httpx
 
-REPO = Path(__file__).resolve().parent.parent
-CORPUS = REPO / "corpus"
-MODEL_DIR = REPO / "models" / "multilingual-e5-small"
+from tests.support.corpus import MODEL_DIR, REPO
+
+__all__ = [
+    "PYTHON", "STARTUP_SECONDS", "Live", "ServerDied", "free_port", "start_live_server", "start_server", "stop", "wait_until_healthy",
+    "write_config", "write_toml",
+]
+
 PYTHON = REPO / ".venv" / "bin" / "python"
 PYTHON = PYTHON if PYTHON.exists() else Path(sys.executable)
 STARTUP_SECONDS = 180
-
-HTML_ATTACK = "<img src=x onerror=alert(1)>"
-SCRIPT_ATTACK = "<script>alert('xss')</script>"
-XSS_FILE = "090_thu_nghiem_hien_thi.txt"
-XSS_ID = "090_thu_nghiem_hien_thi"
-XSS_TITLE = f"Kế hoạch thử nghiệm hiển thị {SCRIPT_ATTACK}"
-XSS_TEXT = f"""KẾ HOẠCH
-Thử nghiệm hiển thị nội dung văn bản {HTML_ATTACK}
-
-I. MỤC ĐÍCH, YÊU CẦU
-1. Bảo đảm mọi nội dung văn bản được hiển thị nguyên văn {HTML_ATTACK} và không bao giờ được chạy như mã trang web {SCRIPT_ATTACK}.
-2. Hỗ trợ hộ nghèo vùng cao nuôi cá tầm nước lạnh, mỗi hộ được cấp 200 con giống cá tầm và 50 kg thức ăn.
-
-II. TỔ CHỨC THỰC HIỆN
-Ủy ban nhân dân xã chủ trì, phối hợp với Hội Nông dân xã triển khai mô hình nuôi cá tầm nước lạnh.
-"""
-XSS_ENTRY = {
-    "file": XSS_FILE,
-    "title": XSS_TITLE,
-    "code": "99-KH/TN",
-    "issuer": "Ban thử nghiệm",
-    "province": None,
-    "date": "2023-05-10",
-    "type": "kế hoạch",
-    "url": None,
-}
-
-
-def make_corpus(root: Path, files: list[str] | None = None, with_attack: bool = True) -> Path:
-    """Copy some (default: all) bundled documents and their metadata into ``root/corpus``,
-    plus the document carrying HTML. Returns the corpus folder."""
-    target = root / "corpus"
-    target.mkdir(parents=True, exist_ok=True)
-    entries = json.loads((CORPUS / "documents.json").read_text(encoding="utf-8"))
-    names = files or sorted(p.name for p in CORPUS.glob("*.txt"))
-    for name in names:
-        shutil.copy2(CORPUS / name, target / name)
-    kept = [e for e in entries if e["file"] in names]
-    if with_attack:
-        (target / XSS_FILE).write_text(XSS_TEXT, encoding="utf-8")
-        kept.append(XSS_ENTRY)
-    (target / "documents.json").write_text(json.dumps(kept, ensure_ascii=False, indent=2), encoding="utf-8")
-    return target
-
-
-def seed_embedding_cache(index_dir: Path) -> None:
-    """Copy the repository's embedding cache (if any) so unchanged windows are not embedded
-    again; a cache that does not match only costs time."""
-    source = REPO / "index" / "embedding-cache"
-    if source.is_dir():
-        target = index_dir / "embedding-cache"
-        target.mkdir(parents=True, exist_ok=True)
-        for path in source.glob("*.npz"):
-            shutil.copy2(path, target / path.name)
 
 
 def free_port() -> int:
@@ -83,19 +31,21 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def parse_sse(text: str) -> list[tuple[str, object]]:
-    """(event, JSON data) pairs of a text/event-stream body."""
-    events = []
-    for block in text.replace("\r\n", "\n").split("\n\n"):
-        name, data = "message", []
-        for line in block.split("\n"):
-            if line.startswith("event:"):
-                name = line[len("event:"):].strip()
-            elif line.startswith("data:"):
-                data.append(line[len("data:"):].lstrip(" "))
-        if data:
-            events.append((name, json.loads("\n".join(data))))
-    return events
+def write_toml(path: Path, sections: dict[str, dict[str, object]]) -> Path:
+    """A config file from tables of plain values (strings, numbers, booleans, lists)."""
+
+    def value(v: object) -> str:
+        if isinstance(v, bool):
+            return "true" if v else "false"
+        if isinstance(v, list):
+            return "[" + ", ".join(value(item) for item in v) + "]"
+        return json.dumps(v) if isinstance(v, str) else str(v)  # JSON's string escapes are TOML's
+
+    lines = []
+    for name, table in sections.items():
+        lines += [f"[{name}]", *(f"{key} = {value(v)}" for key, v in table.items()), ""]
+    path.write_text("\n".join(lines), encoding="utf-8")
+    return path
 
 
 def write_config(root: Path, port: int, allowed_origins: list[str], index_dir: Path | None = None, as_of: str = "2026-06-01") -> Path:

@@ -3,6 +3,8 @@
  * per passage, the cited passage highlighted and focused on arrival.
  * Every string from the server is rendered with textContent, never as HTML.
  */
+import { capitalize, formatDate } from "./format.js";
+
 (() => {
   "use strict";
 
@@ -15,15 +17,6 @@
 
   const NOT_FOUND_MESSAGE =
     "Không tìm thấy văn bản này. Đường dẫn có thể không đúng hoặc văn bản đã được gỡ khỏi hệ thống.";
-
-  function formatDate(isoDate) {
-    const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(isoDate || "");
-    return match ? `${match[3]}/${match[2]}/${match[1]}` : isoDate || "";
-  }
-
-  function capitalize(text) {
-    return text ? text.charAt(0).toLocaleUpperCase("vi") + text.slice(1) : "";
-  }
 
   /** The id in /documents/{id}, or "" when the path has another shape. */
   function documentIdFromPath(pathname) {

@@ -2,6 +2,8 @@
  * Cadre search page (/): full-text search over the clauses of the policy documents.
  * Every string from the server is rendered with textContent / text nodes, never as HTML.
  */
+import { capitalize, formatDate } from "./format.js";
+
 (() => {
   "use strict";
 
@@ -10,15 +12,6 @@
   const NETWORK_ERROR = "Không kết nối được với máy chủ. Vui lòng kiểm tra mạng và thử lại.";
 
   // ---------- Pure helpers ----------
-
-  function formatDate(isoDate) {
-    const match = /^(\d{4})-(\d{2})-(\d{2})/.exec(isoDate || "");
-    return match ? `${match[3]}/${match[2]}/${match[1]}` : isoDate || "";
-  }
-
-  function capitalize(text) {
-    return text ? text.charAt(0).toLocaleUpperCase("vi") + text.slice(1) : "";
-  }
 
   /** "Chỉ thị số 19-CT/TU"; "Chỉ thị" for a document without a number. */
   function documentKind(doc) {

@@ -46,13 +46,11 @@
     you: "Bạn hỏi:",
     assistant: "Trợ lý trả lời:",
     loading: "Đang tìm trong văn bản…",
-    composing: (n) => `Đã tìm thấy ${n} đoạn liên quan, đang soạn câu trả lời…`,
     sources: "Nguồn trích dẫn",
     opensInNewTab: "(mở trong thẻ mới)",
     notFound: "Không tìm thấy trong văn bản",
     network: "Không kết nối được với máy chủ. Vui lòng kiểm tra mạng và thử lại.",
     timeout: "Máy chủ phản hồi quá lâu. Vui lòng thử lại sau ít phút.",
-    interrupted: "Kết nối bị gián đoạn trước khi có câu trả lời. Vui lòng hỏi lại.",
     rateLimited: (seconds) =>
       seconds
         ? `Hệ thống đang nhận quá nhiều câu hỏi. Vui lòng thử lại sau ${seconds} giây.`
@@ -332,9 +330,6 @@
   /** An error whose message is already a Vietnamese sentence fit for the user. */
   class UserFacingError extends Error {}
 
-  /** The streaming endpoint could not be used at all; the plain JSON one may still work. */
-  class StreamUnavailable extends Error {}
-
   async function readDetail(response) {
     try {
       const body = await response.json();
@@ -362,140 +357,6 @@
     return TEXT.generic;
   }
 
-  /**
-   * Incremental Server-Sent Events parser: push() decoded text as it arrives,
-   * end() when the stream closes. Calls onEvent(name, data) per complete event.
-   */
-  function createSseParser(onEvent) {
-    let buffer = "";
-    let eventName = "";
-    let dataLines = [];
-
-    function dispatch() {
-      if (dataLines.length) onEvent(eventName || "message", dataLines.join("\n"));
-      eventName = "";
-      dataLines = [];
-    }
-
-    function processLine(line) {
-      if (line === "") return dispatch();
-      if (line.startsWith(":")) return; // comment / keep-alive
-      const colon = line.indexOf(":");
-      const field = colon === -1 ? line : line.slice(0, colon);
-      let value = colon === -1 ? "" : line.slice(colon + 1);
-      if (value.startsWith(" ")) value = value.slice(1);
-      if (field === "event") eventName = value;
-      else if (field === "data") dataLines.push(value);
-    }
-
-    return {
-      push(text) {
-        buffer += text;
-        // A trailing "\r" may be the first half of "\r\n" split across chunks: keep it for later.
-        const end = buffer.endsWith("\r") ? buffer.length - 1 : buffer.length;
-        const lines = buffer.slice(0, end).split(/\r\n|\r|\n/);
-        buffer = lines.pop() + buffer.slice(end);
-        lines.forEach(processLine);
-      },
-      end() {
-        if (buffer) buffer.split(/\r\n|\r|\n/).forEach(processLine);
-        buffer = "";
-        dispatch(); // be lenient with a server that omits the final blank line
-      },
-    };
-  }
-
-  function isStreamFallbackStatus(status) {
-    // Endpoint missing or broken: retrying on /api/ask is worth it. A 4xx about the
-    // question itself (400, 422, 429…) would only be repeated, so it is shown instead.
-    return status === 404 || status === 405 || status >= 500;
-  }
-
-  async function streamAnswer(apiBase, body, signal, onCitations) {
-    let response;
-    try {
-      response = await fetch(`${apiBase}/api/ask/stream`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json", Accept: "text/event-stream" },
-        body,
-        signal,
-      });
-    } catch (error) {
-      if (signal.aborted) throw error;
-      throw new StreamUnavailable();
-    }
-    if (!response.ok) {
-      if (isStreamFallbackStatus(response.status)) throw new StreamUnavailable();
-      throw await errorFromResponse(response);
-    }
-    const contentType = response.headers.get("Content-Type") || "";
-    if (!contentType.includes("text/event-stream") || !response.body) throw new StreamUnavailable();
-
-    let sawEvent = false;
-    let finished = false;
-    let answer = null;
-    const parser = createSseParser((name, data) => {
-      const payload = JSON.parse(data);
-      sawEvent = true;
-      if (name === "citations" && Array.isArray(payload)) onCitations(payload);
-      else if (name === "answer") answer = payload;
-      else if (name === "error") {
-        throw new UserFacingError(payload && typeof payload.detail === "string" ? payload.detail : TEXT.generic);
-      } else if (name === "done") finished = true;
-    });
-
-    const reader = response.body.getReader();
-    const decoder = new TextDecoder("utf-8");
-    try {
-      while (!finished) {
-        const { value, done } = await reader.read();
-        if (done) {
-          parser.push(decoder.decode());
-          parser.end();
-          break;
-        }
-        parser.push(decoder.decode(value, { stream: true }));
-      }
-    } catch (error) {
-      if (error instanceof UserFacingError || signal.aborted) throw error;
-      if (!sawEvent) throw new StreamUnavailable();
-      throw new UserFacingError(TEXT.interrupted);
-    } finally {
-      reader.cancel().catch(() => {}); // release the connection if we stopped early
-    }
-    if (answer) return answer;
-    if (!sawEvent) throw new StreamUnavailable();
-    throw new UserFacingError(TEXT.interrupted);
-  }
-
-  async function postAnswer(apiBase, body, signal) {
-    const response = await fetch(`${apiBase}/api/ask`, {
-      method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
-      body,
-      signal,
-    });
-    if (!response.ok) throw await errorFromResponse(response);
-    return response.json();
-  }
-
-  /** Streams when possible, falls back to the plain endpoint if the stream never got going. */
-  async function requestAnswer(apiBase, question, history, onCitations) {
-    const body = JSON.stringify({ question, history });
-    const controller = new AbortController();
-    const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
-    try {
-      try {
-        return await streamAnswer(apiBase, body, controller.signal, onCitations);
-      } catch (error) {
-        if (!(error instanceof StreamUnavailable)) throw error;
-      }
-      return await postAnswer(apiBase, body, controller.signal);
-    } finally {
-      clearTimeout(timer);
-    }
-  }
-
   async function getJson(url, options) {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), REQUEST_TIMEOUT_MS);
@@ -518,6 +379,12 @@
       headers: { "Content-Type": "application/json", Accept: "application/json" },
       body: JSON.stringify(body),
     });
+  }
+
+  /** The whole answer as JSON: an extractive answer takes tens of milliseconds, so the
+   *  loading state is all the waiting needs (see docs/architecture.md). */
+  function requestAnswer(apiBase, question, history) {
+    return postJson(`${apiBase}/api/ask`, { question, history });
   }
 
   function postEligibility(apiBase, body) {
@@ -641,11 +508,6 @@
 
     return {
       element: message,
-      showCitations(citations) {
-        if (!citations.length) return;
-        status.lastChild.textContent = TEXT.composing(citations.length);
-        message.append(...renderCitationList(citations, apiBase));
-      },
       showAnswer(answer) {
         if (!answer || typeof answer.answer !== "string") throw new UserFacingError(TEXT.generic);
         const state =
@@ -1078,7 +940,7 @@
       reveal(questionNode);
 
       try {
-        const answer = await requestAnswer(apiBase, question, history, (citations) => reply.showCitations(citations));
+        const answer = await requestAnswer(apiBase, question, history);
         reply.showAnswer(answer);
         // Only questions the server took become history: one it refused (too long…) would
         // be sent again with every later question and get each of them refused too.

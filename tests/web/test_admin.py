@@ -15,9 +15,10 @@ import pytest
 from fastapi.testclient import TestClient
 
 from retrieval import Assistant, ConfigError, build, load_settings
-from server import ADMIN_TOKEN_ENV, create_app
+from web import create_app
+from web.routes.admin import TOKEN_ENV as ADMIN_TOKEN_ENV
 from tests.retrieval.test_formats import write_docx, write_pdf
-from tests.server_support import MODEL_DIR, free_port, make_corpus, seed_embedding_cache, start_live_server, stop, write_config
+from tests.support import MODEL_DIR, free_port, make_corpus, seed_embedding_cache, start_live_server, stop, write_config
 
 TOKEN = "kiem-thu-quan-tri-0123456789abcdef"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -47,9 +48,9 @@ def served(tmp_path, real_embedder):
 def test_no_token_no_admin_routes(tmp_path):
     client = TestClient(create_app(load_settings(), environ={}))  # not started: routing only
     assert client.get("/api/admin/documents").status_code == 404
-    assert not [p for p in create_app(environ={}).openapi()["paths"] if p.startswith("/api/admin")]
+    assert not [p for p in create_app(load_settings(), environ={}).openapi()["paths"] if p.startswith("/api/admin")]
     with pytest.raises(ConfigError, match="ít nhất"):
-        create_app(environ={ADMIN_TOKEN_ENV: "ngan-qua"})
+        create_app(load_settings(), environ={ADMIN_TOKEN_ENV: "ngan-qua"})
 
 
 @pytest.mark.parametrize("headers", [{}, {"Authorization": "Bearer sai-ma-0123456789abcdefghij"}, {"Authorization": TOKEN}])
