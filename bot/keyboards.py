@@ -25,10 +25,14 @@ def type_again_keyboard() -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup([type_again_row()])
 
 
-def answer_keyboard(reference: int, citation_numbers: Sequence[int], vote: int | None = None, offer_check: bool = False, spoken: bool = False) -> InlineKeyboardMarkup:
-    """One "📄 Xem nguồn [n]" per citation, the /kiemtra button under an eligibility hint, then
-    👍 / 👎 (the chosen one ticked); under an answer to a voice note, "⌨️ Gõ lại câu hỏi" last."""
-    sources = [InlineKeyboardButton(texts.SOURCE_BUTTON.format(n=n), callback_data=ShowSource(reference, n).encode()) for n in citation_numbers]
+def answer_keyboard(
+    reference: int, citation_numbers: Sequence[int], vote: int | None = None, offer_check: bool = False, spoken: bool = False, related: bool = False
+) -> InlineKeyboardMarkup:
+    """One "📄 Xem nguồn [n]" per citation (or, under a "not covered", one "🔎 Liên quan [n]" per
+    nearest clause), the /kiemtra button under an eligibility hint, then 👍 / 👎 (the chosen one
+    ticked); under an answer to a voice note, "⌨️ Gõ lại câu hỏi" last."""
+    label = texts.RELATED_BUTTON if related else texts.SOURCE_BUTTON
+    sources = [InlineKeyboardButton(label.format(n=n), callback_data=ShowSource(reference, n).encode()) for n in citation_numbers]
     check = [[InlineKeyboardButton(texts.CHECK_START_BUTTON, callback_data=CheckStart().encode())]] if offer_check else []
     votes = [
         InlineKeyboardButton(("✅ " if vote == value else "") + label, callback_data=Vote(reference, value).encode())

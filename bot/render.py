@@ -23,6 +23,7 @@ from retrieval import Answer, Citation, Document, Hit, Passage
 
 MAX_MESSAGE = int(MessageLimit.MAX_TEXT_LENGTH)  # 4096
 SEARCH_SNIPPET_CHARS = 400
+RELATED_HEADING = "Có thể liên quan (không phải câu trả lời):"
 TAGS = frozenset({"b", "i", "code", "blockquote"})
 
 # Where a long text may be cut, best first: a line break, the end of a sentence or clause, a space.
@@ -215,10 +216,19 @@ def answer_blocks(answer: Answer, asked: str | None = None, heard: str | None = 
         if not answer.quotes:
             return blocks
     elif not answer.found or not answer.quotes:
-        return blocks + [block(answer.text, gap="\n\n")]
+        return blocks + [block(answer.text, gap="\n\n")] + related_blocks(answer.related)
     blocks += [block(f"“{q.text}” ", bold(f"[{q.citation_number}]"), gap="\n\n") for q in answer.quotes]
     blocks += [citation_block(c, header=i == 0) for i, c in enumerate(answer.citations)]
     return blocks
+
+
+def related_blocks(related: Sequence[Hit]) -> list[Block]:
+    """Under a "not covered" or "not stated": the nearest clauses, numbered for their "🔎"
+    buttons, headed so that no one takes them for the answer."""
+    if not related:
+        return []
+    head = block(bold(RELATED_HEADING), gap="\n\n")
+    return [head] + [block(f"[{n}] {hit.label}") for n, hit in enumerate(related, start=1)]
 
 
 def answer_messages(answer: Answer, asked: str | None = None, limit: int = MAX_MESSAGE, heard: str | None = None) -> list[str]:

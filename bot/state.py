@@ -28,6 +28,7 @@ class Reference:
     key: str = field(default_factory=lambda: secrets.token_hex(8))
     vote: int | None = None
     offers_check: bool = False  # an eligibility_hint answer: its keyboard keeps the /kiemtra button
+    related: bool = False  # a "not covered" answer: its passages are the nearest clauses, not citations
     spoken: bool = False  # an answer to a voice note: its keyboard keeps "⌨️ Gõ lại câu hỏi"
 
 

@@ -50,6 +50,7 @@ EXPIRED = "Nội dung này đã cũ, tôi không còn giữ. Bạn hãy hỏi l�
 SOURCE_GONE = "Đoạn văn này không còn trong bộ văn bản hiện tại. Bạn hãy hỏi lại nhé."
 THANKS = "Cảm ơn bạn đã góp ý!"
 SOURCE_BUTTON = "📄 Xem nguồn [{n}]"
+RELATED_BUTTON = "🔎 Liên quan [{n}]"
 SEARCH_SOURCE_BUTTON = "📄 {n}"
 
 # /kiemtra: the eligibility self-check (its questions and their wording are the library's form)

@@ -86,8 +86,10 @@ async def respond(
     stored = (await asyncio.to_thread(mask, kept if kept is not None else asked)).text
     state.remember_question(stored)
     offer_check = result.status is AnswerStatus.ELIGIBILITY_HINT  # "có phải hộ nghèo không": the check answers it
-    passages = tuple(c.hit.passage.id for c in result.citations)
-    reference = state.add_reference(Reference("answer", stored, result.text, passages, offers_check=offer_check, spoken=spoken))
-    keyboard = answer_keyboard(reference, [c.number for c in result.citations], offer_check=offer_check, spoken=spoken)
+    # a "not covered" answer offers the nearest clauses instead of citations: their buttons show them
+    related = not result.citations and bool(result.related)
+    passages = tuple(h.passage.id for h in result.related) if related else tuple(c.hit.passage.id for c in result.citations)
+    reference = state.add_reference(Reference("answer", stored, result.text, passages, offers_check=offer_check, spoken=spoken, related=related))
+    keyboard = answer_keyboard(reference, range(1, len(passages) + 1), offer_check=offer_check, spoken=spoken, related=related)
     await send(context, chat_id, messages, keyboard, reply_to)
     log.info("Trả lời: %s, %d trích dẫn, %d tin nhắn, %.0f ms", result.status.value, len(result.citations), len(messages), (time.perf_counter() - started) * 1000)

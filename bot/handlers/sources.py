@@ -58,7 +58,9 @@ async def vote(update: Update, context: BotContext) -> None:
     log.info("Góp ý: %s", "👍" if action.value > 0 else "👎")
     # tick the chosen button; Telegram refuses an edit that changes nothing
     if changed and isinstance(query.message, Message):
-        await query.edit_message_reply_markup(answer_keyboard(action.reference, range(1, len(reference.passage_ids) + 1), action.value, reference.offers_check, reference.spoken))
+        await query.edit_message_reply_markup(answer_keyboard(
+            action.reference, range(1, len(reference.passage_ids) + 1), action.value, reference.offers_check, reference.spoken, reference.related
+        ))
 
 
 async def expired(update: Update, context: BotContext) -> None:

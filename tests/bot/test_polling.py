@@ -174,6 +174,29 @@ def test_source_button_shows_the_whole_passage_with_title_code_and_date(running,
     assert fake.unanswered_callbacks() == []
 
 
+# the documents speak of policy credit for poor households, but state no interest rate
+NOT_STATED_Q = "Hộ nghèo vay vốn chính sách thì lãi suất bao nhiêu phần trăm một năm?"
+
+
+def test_a_detail_not_stated_offers_the_nearest_clauses_as_buttons_not_as_an_answer(running, fake, bot_assistant):
+    chat = fake.new_chat()
+    parts = ask(fake, chat, NOT_STATED_Q)
+    expected = bot_assistant.ask(NOT_STATED_Q)
+    assert expected.status.value == "not_stated" and expected.related and not expected.citations
+    text = "\n".join(p.text for p in parts)
+    assert expected.text in text and "Có thể liên quan (không phải câu trả lời):" in text
+    for n, hit in enumerate(expected.related, start=1):
+        assert f"[{n}] {hit.label}" in text
+    buttons = [b["text"] for b in parts[-1].buttons]
+    assert buttons[: len(expected.related)] == [f"🔎 Liên quan [{n}]" for n in range(1, len(expected.related) + 1)]
+    assert not any(b.startswith("📄 Xem nguồn") for b in buttons)
+    [source] = press(fake, parts[-1], "🔎 Liên quan [1]")  # the whole nearest clause, as a source shows
+    assert source.text.startswith("📄 [1] ") and expected.related[0].passage.text[:100] in source.text
+    fake.press(parts[-1], parts[-1].button("👎")["callback_data"])  # a vote keeps the related buttons
+    fake.wait_for(lambda: parts[-1].edits, what="the ticked vote")
+    assert [b["text"] for b in parts[-1].buttons][0] == "🔎 Liên quan [1]"
+
+
 # a question no other test asks, with a name in it: the rows it leaves are told apart by it (more
 # personal data would lower the evidence below the threshold: the answer would be "not covered")
 PERSONAL = "Tôi là Nguyễn Văn An. Chính sách tín dụng cho hộ nghèo được thực hiện qua ngân hàng nào?"

@@ -20,6 +20,8 @@ from tests.browser.support import (
 from tests.support import HTML_ATTACK, SCRIPT_ATTACK, XSS_ID, XSS_TITLE
 
 FOUND_Q = "mục tiêu giảm tỷ lệ hộ nghèo"
+# the documents speak of policy credit for poor households, but state no interest rate
+NOT_STATED_Q = "Hộ nghèo vay vốn chính sách thì lãi suất bao nhiêu phần trăm một năm?"
 NOT_FOUND_Q = "giá vé máy bay đi Paris là bao nhiêu?"
 # answered from the test document whose clause carries the HTML
 XSS_Q = "nội dung văn bản được hiển thị nguyên văn thế nào?"
@@ -202,7 +204,26 @@ def test_out_of_scope_question_shows_not_found(browsing, site):
     assert expected["status"] == "not_covered"
     expect(reply.get_by_test_id("widget-answer")).to_have_text(expected["answer"])
     expect(reply.get_by_test_id("widget-citation")).to_have_count(0)
+    # the nearest clauses, under "Có thể liên quan", clearly not an answer, with the server's labels
+    expect(reply.get_by_test_id("widget-related")).to_have_text([h["label"] for h in expected["related"]])
+    expect(state).to_contain_text("Có thể liên quan (không phải câu trả lời)")
     assert_contrast(page, "widget-not-found", "widget-answer")
+
+
+def test_a_detail_the_documents_do_not_state_is_said_plainly_with_the_nearest_clauses(browsing, site):
+    page = open_portal(browsing, site.portal, 360, 740)
+    reply = ask(page, NOT_STATED_Q)
+    expected = site.post("/api/ask", {"question": NOT_STATED_Q})
+    assert expected["status"] == "not_stated" and expected["related"]
+    expect(reply).to_have_attribute("data-state", "not-found")
+    state = reply.get_by_test_id("widget-not-found")
+    expect(state).to_contain_text("Văn bản không nêu chi tiết này")
+    expect(reply.get_by_test_id("widget-answer")).to_have_text(expected["answer"])
+    links = reply.get_by_test_id("widget-related")
+    expect(links).to_have_text([h["label"] for h in expected["related"]])
+    first = expected["related"][0]
+    assert links.first.get_attribute("href") == f"{site.api}/documents/{first['document']['id']}#{first['passage_id']}"
+    assert_contrast(page, "widget-not-found", "widget-answer", "widget-related")
 
 
 def test_origin_not_allowed_gets_an_error_not_an_answer(browsing, site):

@@ -49,6 +49,8 @@
     sources: "Nguồn trích dẫn",
     opensInNewTab: "(mở trong thẻ mới)",
     notFound: "Không tìm thấy trong văn bản",
+    notStated: "Văn bản không nêu chi tiết này",
+    related: "Có thể liên quan (không phải câu trả lời)",
     network: "Không kết nối được với máy chủ. Vui lòng kiểm tra mạng và thử lại.",
     timeout: "Máy chủ phản hồi quá lâu. Vui lòng thử lại sau ít phút.",
     rateLimited: (seconds) =>
@@ -402,8 +404,9 @@
     return `${apiBase}/documents/${encodeURIComponent(documentId || "")}#${encodeURIComponent(passageId || "")}`;
   }
 
-  function renderCitationList(citations, apiBase) {
-    const list = el("ol", { class: "citations", "data-testid": "widget-citations" });
+  /** Links to the cited clauses (or, under a "not found", to the nearest ones), labelled by the server. */
+  function renderCitationList(citations, apiBase, kind = "citation") {
+    const list = el("ol", { class: "citations", "data-testid": `widget-${kind}s` });
     citations.forEach((citation) => {
       const doc = citation.document || {};
       const link = el("a", {
@@ -411,12 +414,12 @@
         target: "_blank",
         rel: "noopener",
         "aria-describedby": "widget-new-tab-note",
-        "data-testid": "widget-citation",
+        "data-testid": `widget-${kind}`,
         text: citationLabel(citation),
       });
       list.append(el("li", {}, [link]));
     });
-    return [el("p", { class: "sources-title", text: TEXT.sources }), list];
+    return [el("p", { class: "sources-title", text: kind === "related" ? TEXT.related : TEXT.sources }), list];
   }
 
   function renderAnswer(answer, apiBase, openCheck) {
@@ -433,9 +436,12 @@
     if (answer.found === false) {
       const label = el("p", { class: "not-found-label" }, [
         el("span", { class: "not-found-icon", "aria-hidden": "true", text: "!" }),
-        TEXT.notFound,
+        answer.status === "not_stated" ? TEXT.notStated : TEXT.notFound,
       ]);
-      return [el("div", { "data-testid": "widget-not-found" }, [label, text])];
+      // the nearest clauses, clearly not an answer: the citizen may find what they meant there
+      const related = Array.isArray(answer.related) ? answer.related : [];
+      const nearest = related.length ? renderCitationList(related, apiBase, "related") : [];
+      return [el("div", { "data-testid": "widget-not-found" }, [label, text, ...nearest])];
     }
     const citations = Array.isArray(answer.citations) ? answer.citations : [];
     return citations.length ? [text, ...renderCitationList(citations, apiBase)] : [text];
