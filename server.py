@@ -745,6 +745,7 @@ def create_app(
         log.info("Sẵn sàng: %d văn bản, %d đoạn, mô hình %s%s", info.documents, info.passages, info.model, f" — {address}" if address else "")
         if admin_token is not None:
             app.state.rebuilder = Rebuilder(app.state.assistant, config.settings or app.state.assistant.settings)
+            app.state.rebuilder.start()  # the build worker loads the encoder now, not at the first upload
             log.info("API quản trị bật tại %s/ (cần mã quản trị)", ADMIN_PREFIX)
         starter = await _start_bot(app, config.settings or app.state.assistant.settings)
         try:
