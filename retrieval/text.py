@@ -40,6 +40,10 @@ def squash_spaces(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
+# The answer step folds and tokenizes the same passages and sentences for question after
+# question (~half of a question's time outside the encoder): both are pure, so the results of
+# recent texts are kept (bounded: ~30 MB at most, a few MB in practice).
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """Lower case without diacritics: 'Hộ nghèo được hỗ trợ' -> 'ho ngheo duoc ho tro'.
 
@@ -55,9 +59,14 @@ def fold(text: str) -> str:
 _TOKEN = re.compile(r"\d+(?:[.,/]\d+)*|[^\W\d_]+", re.UNICODE)
 
 
+@lru_cache(maxsize=4096)
+def _syllables(text: str) -> tuple[str, ...]:
+    return tuple(_TOKEN.findall(fold(text)))
+
+
 def syllables(text: str) -> list[str]:
     """Folded syllables and numbers, in order."""
-    return _TOKEN.findall(fold(text))
+    return list(_syllables(text))
 
 
 _STOPWORD_TEXT = """
@@ -150,9 +159,14 @@ def query_pairs(text: str) -> list[str]:
     return [f"{a}_{b}" for run in _content_runs(text) for a, b in zip(run, run[1:])]
 
 
+@lru_cache(maxsize=4096)
+def _syllable_pairs(text: str) -> frozenset[str]:
+    tokens = _syllables(text)
+    return frozenset(f"{a}_{b}" for a, b in zip(tokens, tokens[1:]))
+
+
 def syllable_pairs(text: str) -> set[str]:
-    tokens = syllables(text)
-    return {f"{a}_{b}" for a, b in zip(tokens, tokens[1:])}
+    return set(_syllable_pairs(text))
 
 
 # A sentence ends at . ! ? … (optionally followed by closing quotes/brackets) before a
