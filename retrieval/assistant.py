@@ -79,8 +79,9 @@ class Assistant:
         self.standards = load_standards(settings.standards_path)
         self._engine = _Engine.over(index, settings, embedder, self.standards)
         self._reload_lock = threading.Lock()
-        # every thread's questions and searches share batches, one batch computing at a time
-        self._batches: Coalescer[tuple, Any] = Coalescer(self._run_batch)
+        # every thread's questions and searches share batches, at most two computing at a time:
+        # one encodes its questions (onnxruntime, no GIL) while the other builds its answers
+        self._batches: Coalescer[tuple, Any] = Coalescer(self._run_batch, max_running=2)
 
     @classmethod
     def open(cls, settings: Settings | None = None, embedder: Embedder | None = None, check_fresh: bool = True) -> "Assistant":
