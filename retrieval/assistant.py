@@ -41,9 +41,16 @@ class IndexInfo:
     build_id: str
 
 
-def _check_dimensions(embedder: Embedder | None, index: LoadedIndex) -> None:
-    if embedder is not None and embedder.dim != index.dense.dim:
+def _check_encoder(embedder: Embedder | None, index: LoadedIndex) -> None:
+    """Questions must be embedded by the encoder that embedded the passages: another model, or
+    the same one run another way (sentence-transformers, ONNX float32, ONNX int8), is refused."""
+    if embedder is None:
+        return
+    if embedder.dim != index.dense.dim:
         raise StaleIndexError(f"Mô hình có {embedder.dim} chiều nhưng chỉ mục có {index.dense.dim}. Hãy chạy: python -m retrieval build")
+    built_by = index.manifest.get("model", {}).get("identity")
+    if built_by != embedder.identity:
+        raise StaleIndexError(f"Chỉ mục được nhúng bằng '{built_by}', nhưng bộ mã hóa đang dùng là '{embedder.identity}'. Hãy chạy: python -m retrieval build")
 
 
 def build(settings: Settings | None = None, embedder: Embedder | None = None) -> BuildReport:
@@ -95,8 +102,9 @@ class Assistant:
         self._reload_lock = threading.Lock()
         # the question log and the feedback table; nothing is written until a face asks
         self.records: Records = open_records(settings)
-        # every thread's questions and searches share batches, one batch computing at a time
-        self._batches: Coalescer[tuple, Any] = Coalescer(self._run_batch)
+        # every thread's questions and searches share batches, at most two computing at a time:
+        # one encodes its questions (onnxruntime, no GIL) while the other builds its answers
+        self._batches: Coalescer[tuple, Any] = Coalescer(self._run_batch, max_running=2)
 
     @classmethod
     def open(cls, settings: Settings | None = None, embedder: Embedder | None = None, check_fresh: bool = True) -> "Assistant":
@@ -105,7 +113,7 @@ class Assistant:
         index = load_index(settings, check_fresh=check_fresh)
         if embedder is None and settings.search.mode != "bm25":
             embedder = load_embedder(settings)
-        _check_dimensions(embedder, index)
+        _check_encoder(embedder, index)
         assistant = cls(settings, index, embedder)
         assistant.search("hộ nghèo", k=1)  # loads the word segmenter now, not on a citizen's first question
         assistant.start_records()
@@ -125,7 +133,7 @@ class Assistant:
         Raises (and keeps the old index) if the new build cannot be loaded."""
         with self._reload_lock:
             index = load_index(self.settings, check_fresh=False)  # the corpus may change again meanwhile
-            _check_dimensions(self.embedder, index)
+            _check_encoder(self.embedder, index)
             try:  # a cadre may have edited the standards file meanwhile
                 self.standards = load_standards(self.settings.standards_path)
             except StandardsError as exc:  # never block a new index on it: keep the standards in use

@@ -63,8 +63,24 @@ def _settings_for(args: argparse.Namespace) -> Settings:
     return settings
 
 
+def _prepare(settings: Settings) -> str:
+    """The model, and with runtime "onnx" its export, made if missing (set-up's work: builds
+    may pay it once; serving commands never do, they only load what is there)."""
+    location = prepare_model(settings)
+    if settings.embedding.runtime != "onnx" or settings.search.mode == "bm25":
+        return location
+    from .onnx_export import ensure_exported
+
+    directory, meta = ensure_exported(settings)
+    if meta.get("unsupported"):
+        return f"{location} (sentence-transformers: không xuất được sang ONNX — {meta['unsupported']})"
+    agreement = meta.get("agreement", {})
+    return f"{location}; bản ONNX {meta['variant']}: {directory} (cosine với sentence-transformers ≥ {agreement.get('cosine_min')})"
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     settings = _settings_for(args)
+    _prepare(settings)
     report = build(settings)
     for message in report.skipped + report.warnings:
         print(f"! {message}", file=sys.stderr)
@@ -94,6 +110,7 @@ def _print_entry(entry: dict, guessed: dict | None = None) -> None:
 
 
 def _build_and_report(settings: Settings) -> None:
+    _prepare(settings)
     report = build(settings)
     for message in report.skipped:
         print(f"! {message}", file=sys.stderr)
@@ -148,7 +165,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_prepare_model(args: argparse.Namespace) -> int:
-    print(f"Mô hình nhúng sẵn sàng: {prepare_model(_settings_for(args))}")
+    print(f"Mô hình nhúng sẵn sàng: {_prepare(_settings_for(args))}")
     return 0
 
 
@@ -386,7 +403,7 @@ def make_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     sub.add_parser("build", help="xây dựng chỉ mục từ thư mục văn bản").set_defaults(func=cmd_build)
-    sub.add_parser("prepare-model", help="tạo mô hình nhúng ngoại tuyến (nếu thiếu)").set_defaults(func=cmd_prepare_model)
+    sub.add_parser("prepare-model", help="tạo mô hình nhúng ngoại tuyến và bản ONNX của nó (nếu thiếu)").set_defaults(func=cmd_prepare_model)
 
     p = sub.add_parser("add", help="thêm một văn bản (.txt .md .docx .pdf .html) và cập nhật chỉ mục")
     p.add_argument("file")

@@ -1,11 +1,12 @@
 """Concurrent callers share batches.
 
-Embedding eight questions in one batch costs about half as much as embedding them one by one
-on a CPU, and two batches computing at once on a 2-core machine only slow each other down.
-So every call from every thread (web requests, bot updates) goes through one queue: the first
-caller to find no batch running computes one, for itself and whoever is waiting with the same
-kind of request; callers arriving meanwhile wait, and the next of them computes the next batch.
-A lone caller pays nothing: it computes its own batch of one at once.
+Every call from every thread (web requests, bot updates) goes through one queue: a caller that
+finds fewer than ``max_running`` batches computing computes one, for itself and whoever is
+waiting with the same kind of request; callers arriving meanwhile wait, and when a batch ends
+the first of them computes the next. A lone caller pays nothing: it computes its own batch of
+one at once. With torch, two batches computing at once on a 2-core machine only slowed each
+other down, so one ran at a time; with onnxruntime (threads that sleep when idle) the Assistant
+lets two run, so one batch's question encoding overlaps the other's Python answer step.
 """
 
 from __future__ import annotations
@@ -31,40 +32,40 @@ class _Slot(Generic[Item]):
 
 class Coalescer(Generic[Item, Result]):
     """``submit(key, item)`` returns ``run(key, items)[i]`` for its item, computed in a batch
-    with other items of the same key that were waiting. One batch computes at a time."""
+    with other items of the same key that were waiting. At most ``max_running`` batches
+    compute at a time."""
 
-    def __init__(self, run: Callable[[Hashable, list[Item]], Sequence[Result]], max_batch: int = 16) -> None:
+    def __init__(self, run: Callable[[Hashable, list[Item]], Sequence[Result]], max_batch: int = 16, max_running: int = 1) -> None:
         self._run = run
         self._max_batch = max_batch
+        self._max_running = max_running
         self._lock = threading.Lock()
         self._waiting: list[_Slot[Item]] = []
-        self._busy = False
+        self._running = 0
 
     def submit(self, key: Hashable, item: Item) -> Result:
         slot = _Slot(key, item)
         with self._lock:
             self._waiting.append(slot)
-            leads = not self._busy
-            self._busy = True
-        while True:
-            if not leads:
-                slot.done.wait()
-                slot.done.clear()
-                if not slot.leads:
-                    break
-            self._compute_next_batch()
-            leads = False
-            if slot.done.is_set() and not slot.leads:
-                break
+            if self._running < self._max_running:
+                self._running += 1
+                slot.leads = True
+        if not slot.leads:
+            slot.done.wait()  # until a batch computed its item, or it is asked to compute one
+        if slot.leads:
+            self._compute_batch_of(slot)
         if slot.error is not None:
             raise slot.error
         return slot.result
 
-    def _compute_next_batch(self) -> None:
+    def _compute_batch_of(self, leader: _Slot[Item]) -> None:
+        """The leader's item with the waiting items of its kind (none asked to lead a batch of
+        their own); then the first caller still waiting leads the next batch."""
         with self._lock:
-            key = self._waiting[0].key
-            batch = [s for s in self._waiting if s.key == key][: self._max_batch]
-            self._waiting = [s for s in self._waiting if s not in batch]
+            mates = [s for s in self._waiting if s is not leader and s.key == leader.key and not s.leads]
+            batch = [leader, *mates[: self._max_batch - 1]]
+            taken = {id(s) for s in batch}
+            self._waiting = [s for s in self._waiting if id(s) not in taken]
         try:
             self._fill(batch)
         except BaseException as exc:  # interrupted: every caller of the batch learns it
@@ -74,12 +75,13 @@ class Coalescer(Generic[Item, Result]):
         finally:
             # whatever happened, the next waiting caller computes, and this batch's callers wake
             with self._lock:
-                if self._waiting:
-                    successor = self._waiting[0]
+                successor = next((s for s in self._waiting if not s.leads), None)
+                if successor is not None:
                     successor.leads = True
-                    successor.done.set()
                 else:
-                    self._busy = False
+                    self._running -= 1
+            if successor is not None:
+                successor.done.set()
             for slot in batch:
                 slot.leads = False
                 slot.done.set()

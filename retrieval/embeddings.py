@@ -76,7 +76,7 @@ class SentenceTransformerEmbedder:
             raise ModelUnavailableError(f"Không nạp được mô hình nhúng '{location}': {exc}") from exc
         self._settings = settings
         self.name = settings.model
-        self.identity = model_identity_of(location, settings.model)
+        self.identity = model_identity_of(location, settings.model)  # runtime sentence-transformers: the model alone
         self.dim = int(self._model.get_embedding_dimension())
 
     def _encode(self, texts: list[str], prompt: str) -> np.ndarray:
@@ -102,11 +102,25 @@ _SAMPLE_BYTES = 1 << 20
 
 
 def model_identity(settings: Settings) -> str:
-    """What an index built with this model depends on. A local folder is known by its
-    contents (file names, sizes, the first and last MiB of each), so the same model named by
-    a relative or an absolute path, or moved, keeps its index and its cached vectors, while
-    different weights in the same folder do not. A hub model is known by its name."""
-    return model_identity_of(settings.model_location, settings.embedding.model)
+    """What an index built with the configured encoder depends on: the model and what runs it.
+
+    A local model folder is known by its contents (file names, sizes, the first and last MiB of
+    each), so the same model named by a relative or an absolute path, or moved, keeps its index
+    and its cached vectors, while different weights in the same folder do not; a hub model is
+    known by its name. With ``runtime = "onnx"`` the exported variant and a digest of the
+    exported files are added, so vectors from sentence-transformers, from the float32 export
+    and from the int8 one never mix (the index is refused as stale, the caches are apart)."""
+    source = model_identity_of(settings.model_location, settings.embedding.model)
+    if settings.embedding.runtime != "onnx":
+        return source
+    from .onnx_encoder import export_state, exported_identity, variant
+
+    state, meta = export_state(settings, source)
+    if state == "ready":
+        return exported_identity(source, meta)
+    if state == "unsupported":
+        return source  # served by sentence-transformers, see load_embedder
+    return f"{source}+onnx-{variant(settings.embedding)}@not-exported"
 
 
 def model_identity_of(location: str, configured: str) -> str:
@@ -126,6 +140,20 @@ def model_identity_of(location: str, configured: str) -> str:
 
 
 def load_embedder(settings: Settings) -> Embedder:
+    """The configured encoder. ``runtime = "onnx"``: the model exported at set-up, run by
+    onnxruntime (imports neither torch nor sentence-transformers); a model that set-up found it
+    cannot export is served by sentence-transformers, with a warning. Never exports here: that
+    is set-up's job (``python -m retrieval prepare-model``)."""
+    if settings.embedding.runtime == "onnx":
+        from .onnx_encoder import PREPARE_HINT, OnnxEmbedder, export_dir, export_state
+
+        source = model_identity_of(settings.model_location, settings.embedding.model)
+        state, meta = export_state(settings, source)
+        if state == "ready":
+            return OnnxEmbedder(export_dir(settings), settings.embedding, source)
+        if state == "missing":
+            raise ModelUnavailableError(f"Chưa có bản ONNX của mô hình nhúng '{settings.embedding.model}' (hoặc mô hình đã đổi từ khi xuất). {PREPARE_HINT}")
+        log.warning("Mô hình %s không xuất được sang ONNX (%s): dùng sentence-transformers (chậm hơn).", settings.embedding.model, meta["unsupported"])
     return SentenceTransformerEmbedder(prepare_model(settings), settings.embedding)
 
 

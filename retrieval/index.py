@@ -31,7 +31,7 @@ from .domain import Document, DocumentMetadata, Passage
 from .embedding_cache import EmbeddingCache
 from .embeddings import Embedder, model_identity, windows
 from .errors import IndexMissingError, StaleIndexError
-from .lexical import BM25Index
+from .lexical import BM25Builder, BM25Index
 from .settings import Settings
 from .structure import segment
 from .text import lexical_terms, truncate_words
@@ -200,7 +200,8 @@ def build_index(settings: Settings, embedder: Embedder, corpus: Corpus | None = 
 
     analyses = DocumentAnalysisCache(settings.index_dir / "analysis-cache", settings)
     all_passages: list[Passage] = []
-    terms: list[list[str]] = []
+    lexical = BM25Builder()  # takes each passage's terms as it comes: they are not all kept
+    rows = 0
     window_texts: list[str] = []
     window_passage: list[int] = []
     analysed = 0
@@ -211,15 +212,15 @@ def build_index(settings: Settings, embedder: Embedder, corpus: Corpus | None = 
             analyses.put(document, analysis)
             analysed += 1
         for passage, passage_terms, passage_windows in analysis.searchable_parts():
-            row = len(terms)
-            terms.append(passage_terms)
+            lexical.add(passage_terms)
             window_texts.extend(passage_windows)
-            window_passage.extend([row] * len(passage_windows))
+            window_passage.extend([rows] * len(passage_windows))
+            rows += 1
         all_passages.extend(analysis.passages)
     analyses.keep_only({d.id for d in corpus.documents})
     searchable = [p for p in all_passages if p.searchable]
 
-    bm25 = BM25Index.build(terms, settings.search.bm25_k1, settings.search.bm25_b)
+    bm25 = lexical.finish(settings.search.bm25_k1, settings.search.bm25_b)
     accents = AccentRestorer.build([f"{p.context}\n{p.text}" for p in searchable])
 
     cache = EmbeddingCache(settings.index_dir / "embedding-cache", embedder.identity, embedder.dim)

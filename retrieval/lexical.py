@@ -10,6 +10,7 @@ import json
 import math
 from array import array
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +21,53 @@ from scipy import sparse
 _CHUNK = 1 << 22
 
 
+class BM25Builder:
+    """Collects passages' terms one passage at a time, so a build never holds every passage's
+    terms as Python lists (at 500,000 passages those alone took ~2.5 GB): per (passage, distinct
+    term) it keeps 8 bytes, a term id and a count, in typed buffers."""
+
+    def __init__(self) -> None:
+        self.vocabulary: dict[str, int] = {}
+        self._indptr = array("q", [0])
+        self._cols = array("i")
+        self._tfs = array("f")
+        self._lengths = array("q")
+
+    def add(self, terms: list[str]) -> None:
+        counts = Counter(terms)
+        vocabulary = self.vocabulary
+        for term in sorted(counts):
+            self._cols.append(vocabulary.setdefault(term, len(vocabulary)))
+            self._tfs.append(counts[term])
+        self._indptr.append(len(self._cols))
+        self._lengths.append(len(terms))
+
+    def finish(self, k1: float, b: float) -> "BM25Index":
+        """The index; the builder is empty afterwards. Weights are computed in float64 a chunk
+        at a time, written over the counts, then the passage-major layout is turned
+        term-major: at its peak ~16 bytes per (passage, term) pair."""
+        n_docs, n_terms = len(self._lengths), len(self.vocabulary)
+        indptr = np.frombuffer(self._indptr, dtype=np.int64)
+        col_idx = np.frombuffer(self._cols, dtype=np.int32)
+        values = np.frombuffer(self._tfs, dtype=np.float32)  # the counts, replaced by the weights
+        lengths = np.frombuffer(self._lengths, dtype=np.int64).astype(np.float64)
+        df = np.bincount(col_idx, minlength=n_terms).astype(np.float64)
+        idf = np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
+        avgdl = lengths.mean() if n_docs else 1.0
+        doc_norm = k1 * (1 - b + b * lengths / max(avgdl, 1e-9))
+        for start in range(0, len(values), _CHUNK):  # float64 arithmetic, a chunk at a time
+            stop = min(start + _CHUNK, len(values))
+            rows = np.searchsorted(indptr, np.arange(start, stop), side="right") - 1
+            tf = values[start:stop].astype(np.float64)
+            values[start:stop] = idf[col_idx[start:stop]] * tf * (k1 + 1) / (tf + doc_norm[rows])
+        matrix = sparse.csr_matrix((values, col_idx, indptr), shape=(n_docs, n_terms)).tocsc()
+        del values, col_idx, indptr
+        self._indptr, self._cols, self._tfs, self._lengths = array("q", [0]), array("i"), array("f"), array("q")
+        matrix.sort_indices()
+        vocabulary, self.vocabulary = self.vocabulary, {}
+        return BM25Index(vocabulary, matrix, idf.astype(np.float32))
+
+
 @dataclass
 class BM25Index:
     vocabulary: dict[str, int]
@@ -27,38 +75,12 @@ class BM25Index:
     idf: np.ndarray
 
     @classmethod
-    def build(cls, documents: list[list[str]], k1: float, b: float) -> "BM25Index":
-        # Typed buffers, not lists of Python ints: 12 bytes per (passage, term) instead of ~100,
-        # which is what lets 500,000 passages build in a few GB (docs/benchmarks.md).
-        vocabulary: dict[str, int] = {}
-        indptr = array("q", [0])
-        cols = array("i")
-        tfs = array("f")
+    def build(cls, documents: Iterable[list[str]], k1: float, b: float) -> "BM25Index":
+        """From each passage's terms, in row order; ``documents`` may be a generator."""
+        builder = BM25Builder()
         for terms in documents:
-            counts = Counter(terms)
-            for term in sorted(counts):
-                cols.append(vocabulary.setdefault(term, len(vocabulary)))
-                tfs.append(counts[term])
-            indptr.append(len(cols))
-        n_docs, n_terms = len(documents), len(vocabulary)
-        indptr_arr = np.frombuffer(indptr, dtype=np.int64)
-        col_idx = np.frombuffer(cols, dtype=np.int32)
-        tf_all = np.frombuffer(tfs, dtype=np.float32)
-        lengths = np.array([len(d) for d in documents], dtype=np.float64)
-        df = np.bincount(col_idx, minlength=n_terms).astype(np.float64)
-        idf = np.log(1.0 + (n_docs - df + 0.5) / (df + 0.5))
-        avgdl = lengths.mean() if n_docs else 1.0
-        doc_norm = k1 * (1 - b + b * lengths / max(avgdl, 1e-9))
-        values = np.empty(len(col_idx), dtype=np.float32)
-        row_of = np.repeat(np.arange(n_docs, dtype=np.int32), np.diff(indptr_arr))
-        for start in range(0, len(values), _CHUNK):  # float64 arithmetic, a chunk at a time
-            part = slice(start, start + _CHUNK)
-            tf = tf_all[part].astype(np.float64)
-            values[part] = idf[col_idx[part]] * tf * (k1 + 1) / (tf + doc_norm[row_of[part]])
-        del row_of
-        matrix = sparse.csr_matrix((values, col_idx, indptr_arr), shape=(n_docs, n_terms)).tocsc()
-        matrix.sort_indices()
-        return cls(vocabulary, matrix, idf.astype(np.float32))
+            builder.add(terms)
+        return builder.finish(k1, b)
 
     @property
     def size(self) -> int:

@@ -91,8 +91,10 @@ class EmbeddingSettings(SettingsSection):
     query_prompt: str = Field("query: ", description="Text put before every question (e5 models expect 'query: ').")
     passage_prompt: str = Field("passage: ", description="Text put before every passage window (e5 models expect 'passage: ').")
     window_syllables: int = Field(120, ge=16, le=400, description="Passages are embedded in windows of whole sentences of at most this many syllables; a passage scores by its best window.")
+    runtime: Literal["onnx", "sentence-transformers"] = Field("onnx", description='What runs the model: "onnx" (the model exported at set-up by `python -m retrieval prepare-model`, run by onnxruntime; no torch when serving) or "sentence-transformers" (torch: the reference the export is tested against). Switching needs a rebuild of the index.')
+    quantize: Literal["none", "int8"] = Field("none", description='With runtime = "onnx": "none" keeps the weights in float32 (vectors equal to sentence-transformers\'); "int8" quantizes them (faster, cosine ~0.99 to the reference, some rankings change: see docs/benchmarks.md). Switching needs a rebuild of the index.')
     batch_size: int = Field(16, ge=1, description="Windows embedded per batch while building.")
-    threads: int = Field(2, ge=1, description="CPU threads torch may use.")
+    threads: int = Field(2, ge=1, description="CPU threads the model may use (onnxruntime or torch).")
 
 
 class SearchSettings(SettingsSection):

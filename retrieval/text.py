@@ -40,6 +40,10 @@ def squash_spaces(text: str) -> str:
     return " ".join(unicodedata.normalize("NFC", text).split())
 
 
+# The answer step folds and tokenizes the same passages and sentences for question after
+# question (~half of a question's time outside the encoder): both are pure, so the results of
+# recent texts are kept (bounded: ~30 MB at most, a few MB in practice).
+@lru_cache(maxsize=8192)
 def fold(text: str) -> str:
     """Lower case without diacritics: 'Hộ nghèo được hỗ trợ' -> 'ho ngheo duoc ho tro'.
 
@@ -55,9 +59,14 @@ def fold(text: str) -> str:
 _TOKEN = re.compile(r"\d+(?:[.,/]\d+)*|[^\W\d_]+", re.UNICODE)
 
 
+@lru_cache(maxsize=4096)
+def _syllables(text: str) -> tuple[str, ...]:
+    return tuple(_TOKEN.findall(fold(text)))
+
+
 def syllables(text: str) -> list[str]:
     """Folded syllables and numbers, in order."""
-    return _TOKEN.findall(fold(text))
+    return list(_syllables(text))
 
 
 _STOPWORD_TEXT = """
@@ -116,10 +125,29 @@ def _content_runs(text: str, unaccented: bool | None = None) -> list[list[str]]:
     return [r for r in runs if r]
 
 
+# underthesea's package __init__ also imports its optional pipelines, and `translate` imports
+# torch and transformers (~6 s and ~400 MB of a 7 s import). Only word segmentation is used
+# here: these are marked absent while underthesea loads (it skips an optional pipeline whose
+# import fails), then unmarked, so a later explicit import of one still works.
+_UNUSED_UNDERTHESEA = tuple(
+    f"underthesea.{name}"
+    for name in ("pipeline.translate", "pipeline.classification", "pipeline.sentiment", "pipeline.lang_detect", "pipeline.dependency_parse", "agent", "address")
+)
+
+
 @lru_cache(maxsize=1)
 def _underthesea_tokenize():
-    from underthesea import word_tokenize  # imported lazily: ~3 s
+    import sys
 
+    marked = [name for name in _UNUSED_UNDERTHESEA if name not in sys.modules]
+    for name in marked:
+        sys.modules[name] = None  # type: ignore[assignment]
+    try:
+        from underthesea import word_tokenize  # imported lazily: ~0.5 s, its model ~0.4 s at first use
+    finally:
+        for name in marked:
+            if sys.modules.get(name, 0) is None:
+                del sys.modules[name]
     return word_tokenize
 
 
@@ -152,9 +180,14 @@ def query_pairs(text: str, unaccented: bool | None = None) -> list[str]:
     return [f"{a}_{b}" for run in _content_runs(text, unaccented) for a, b in zip(run, run[1:])]
 
 
+@lru_cache(maxsize=4096)
+def _syllable_pairs(text: str) -> frozenset[str]:
+    tokens = _syllables(text)
+    return frozenset(f"{a}_{b}" for a, b in zip(tokens, tokens[1:]))
+
+
 def syllable_pairs(text: str) -> set[str]:
-    tokens = syllables(text)
-    return {f"{a}_{b}" for a, b in zip(tokens, tokens[1:])}
+    return set(_syllable_pairs(text))
 
 
 # A sentence ends at . ! ? … (optionally followed by closing quotes/brackets) before a

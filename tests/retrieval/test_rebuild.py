@@ -1,4 +1,4 @@
-"""Rebuilding while serving: builds run in a child process with the real model; the service
+"""Rebuilding while serving: builds run in a worker process with the real model; the service
 moves to a good build atomically, keeps answering from the old index when a build fails or
 is killed, and the next build succeeds."""
 
@@ -15,10 +15,17 @@ import pytest
 from retrieval import Assistant, build
 from retrieval.rebuild import Rebuilder
 
+from tests.server_support import seed_embedding_cache
+
 from ..conftest import make_settings
 
 MODEL_DIR = Path(__file__).resolve().parents[2] / "models" / "multilingual-e5-small"
 NEW_DOCUMENT = "KẾ HOẠCH\nHỗ trợ hộ nghèo nuôi dê sinh sản\n1. Mỗi hộ nghèo được hỗ trợ ba con dê cái giống và tiền làm chuồng.\n"
+# Long enough that its build takes many seconds even with the worker's encoder loaded: a kill
+# one second in lands mid-build.
+LONG_DOCUMENT = "KẾ HOẠCH\nPhụ lục danh sách xã hỗ trợ hộ nghèo\n" + "\n".join(
+    f"{i}. Xã số {i} được hỗ trợ {i} triệu đồng để hộ nghèo, hộ cận nghèo phát triển sản xuất, học nghề và làm nhà ở." for i in range(1, 301)
+)
 QUESTION = "hộ nghèo nuôi dê được hỗ trợ mấy con dê giống?"
 
 pytestmark = pytest.mark.skipif(not MODEL_DIR.is_dir(), reason="the embedding model is not prepared")
@@ -27,6 +34,7 @@ pytestmark = pytest.mark.skipif(not MODEL_DIR.is_dir(), reason="the embedding mo
 @pytest.fixture
 def serving(seed_copy, real_embedder):
     settings = make_settings(seed_copy)
+    seed_embedding_cache(settings.index_dir)  # the seed corpus's vectors, as this machine computed them
     build(settings, real_embedder)
     assistant = Assistant.open(settings, embedder=real_embedder)
     rebuilder = Rebuilder(assistant, settings)
@@ -80,19 +88,21 @@ def test_a_new_build_is_served_without_a_restart_and_questions_never_fail(servin
 def test_a_killed_build_leaves_the_old_index_serving_and_the_next_one_succeeds(serving):
     settings, assistant, rebuilder = serving
     old_build = assistant.info().build_id
-    (settings.corpus_dir / "de.txt").write_text(NEW_DOCUMENT, encoding="utf-8")
+    (settings.corpus_dir / "phu-luc.txt").write_text(LONG_DOCUMENT, encoding="utf-8")
     rebuilder.request()
     deadline = time.monotonic() + 30
     while rebuilder.status().pid is None and time.monotonic() < deadline:
         time.sleep(0.05)
-    time.sleep(1.0)  # mid-way: the child is loading the model or embedding
+    time.sleep(1.0)  # mid-way: the worker is loading the encoder, analysing or embedding
     os.kill(rebuilder.status().pid, signal.SIGKILL)
     failed = rebuilder.wait(timeout=60)
     assert failed.state == "failed" and "tín hiệu 9" in failed.error
-    assert assistant.info().build_id == old_build and "de" not in _documents(assistant)
+    assert assistant.info().build_id == old_build and "phu-luc" not in _documents(assistant)
     assert assistant.ask("Ai chủ trì rà soát hộ nghèo?").found  # still answering
 
-    rebuilder.request()
+    (settings.corpus_dir / "phu-luc.txt").unlink()
+    (settings.corpus_dir / "de.txt").write_text(NEW_DOCUMENT, encoding="utf-8")
+    rebuilder.request()  # a new worker
     succeeded = rebuilder.wait(timeout=300)
     assert succeeded.state == "succeeded" and succeeded.error is None
     assert "de" in _documents(assistant)
@@ -117,3 +127,21 @@ def test_requests_during_a_build_are_merged_into_one_more(serving):
     status = rebuilder.wait(timeout=400)
     assert status.state == "succeeded" and not status.queued
     assert "de" in _documents(assistant)  # the second build saw the change
+
+
+def test_the_worker_stays_up_between_builds_and_the_second_build_reuses_it(serving):
+    settings, assistant, rebuilder = serving
+    rebuilder.start()
+    (settings.corpus_dir / "de.txt").write_text(NEW_DOCUMENT, encoding="utf-8")
+    first = rebuilder.request()
+    assert rebuilder.wait(timeout=300).state == "succeeded"
+    worker = rebuilder._worker
+    assert worker is not None and worker.alive()
+    (settings.corpus_dir / "de.txt").write_text(NEW_DOCUMENT.replace("ba con dê", "bốn con dê"), encoding="utf-8")
+    rebuilder.request()
+    status = rebuilder.wait(timeout=300)
+    assert status.state == "succeeded" and status.analysed == 1 and status.embedded >= 1
+    assert rebuilder._worker is worker and worker.alive()  # the same process, encoder loaded
+    assert "bốn con dê" in assistant.document("de").text
+    rebuilder.stop()
+    assert not worker.alive() and first.state == "running"
