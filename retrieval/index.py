@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 
 FORMAT_VERSION = 1
 # Bump when segmentation or tokenization changes what an index holds.
-SEGMENTER_VERSION = 1
+SEGMENTER_VERSION = 2  # 2: a numbered heading that is a whole sentence is also a clause
 LEXICAL_VERSION = 2
 REBUILD_HINT = "Hãy xây dựng lại chỉ mục: python -m retrieval build"
 

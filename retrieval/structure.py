@@ -6,7 +6,8 @@ and web-page debris (kept for the document page, never searchable).
 
 Decisions (see docs/segmentation.md):
 - A numbered block is a *heading* when it is short and has its own body below it, or ends
-  with ':'; otherwise it is a self-contained *clause*. Unnumbered paragraphs after a clause
+  with ':'; otherwise it is a self-contained *clause*. A heading that is a whole sentence
+  ("2. Mỗi hộ được hỗ trợ tối đa 40 triệu đồng." above lettered points) is a clause too. Unnumbered paragraphs after a clause
   belong to it only when another item of the same level follows (they sit between items);
   after the last item they belong to the level above.
 - Lines broken in the middle of a sentence (page breaks in the source) are joined back.
@@ -23,6 +24,8 @@ from dataclasses import dataclass, field
 from .domain import Document, Passage, PassageKind
 from .text import split_clauses, split_sentences, truncate_words
 
+# a numbered line that is a whole sentence (a title line does not end like one)
+_SENTENCE_END = re.compile(r"[.!?…]$")
 MAX_PASSAGE_CHARS = 1500
 SPLIT_ABOVE = 1200
 LABEL_CHARS = 70
@@ -298,6 +301,11 @@ def segment(document: Document) -> list[Passage]:
             stack.append(Container(block.level, label, context, heading))
             if not stack[:-1]:
                 last_top_label = label.split(" ", 1)[0].rstrip(".")
+            if heading and _SENTENCE_END.search(block.text):
+                # "2. Mỗi hộ nghèo được hỗ trợ tối đa 40 triệu đồng để xây mới nhà ở." above
+                # lettered points titles them and is also a clause of its own: quotable, not
+                # only a heading the points under it carry
+                drafts.append(Draft(block.text, [c.label for c in stack], _context_of(stack[:-1]), PassageKind.CLAUSE, (*(c.uid for c in stack), "own")))
             if not heading:
                 text = f"{pending_lead_in} {block.text}" if pending_lead_in else block.text
                 pending_lead_in = None

@@ -228,7 +228,7 @@ def test_the_question_is_logged_masked_and_the_vote_stored_masked(running, fake,
     assert fake.unanswered_callbacks() == []
     # nothing of it unmasked on disk: neither the records nor the bot's own state, and no chat id
     running.loop.run(running.bot.application.update_persistence())
-    for path in (bot_assistant.settings.records_path, settings.state_dir / "bot-state.pickle"):
+    for path in (bot_assistant.settings.records_path, settings.resolve(settings.telegram.state_dir) / "bot-state.pickle"):
         stored = path.read_bytes()
         for private in ("Nguyễn Văn An",):
             assert private.encode() not in stored, (path, private)

@@ -15,7 +15,7 @@ import pytest
 from retrieval import Assistant, build
 from retrieval.rebuild import Rebuilder
 
-from tests.server_support import seed_embedding_cache
+from tests.support import seed_embedding_cache
 
 from ..conftest import make_settings
 

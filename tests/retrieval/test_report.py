@@ -144,7 +144,7 @@ def test_an_empty_log_gives_an_empty_report():
 def test_the_report_command_reads_the_records(tmp_path, capsys):
     settings = make_settings(tmp_path)
     config = tmp_path / "config.toml"
-    config.write_text(f'[telegram]\nstate_dir = "{settings.state_dir.as_posix()}"\n[index]\ndir = "{(tmp_path / "index").as_posix()}"\n', encoding="utf-8")
+    config.write_text(f'[records]\npath = "{settings.records_path.as_posix()}"\n[index]\ndir = "{(tmp_path / "index").as_posix()}"\n', encoding="utf-8")
     store = RecordStore(SQLiteDatabase(settings.records_path))
     store.log_question("cli", "Lãi suất vay vốn ưu đãi bao nhiêu? sđt 0912345678", QuestionStatus.NOT_COVERED, nearest_passage_id="ct19-4", on=date.today())
     store.log_question("widget", "hộ nghèo vay vốn ở đâu", QuestionStatus.ANSWERED, passage_ids=("ct19-4",), on=date.today() - timedelta(days=30))
