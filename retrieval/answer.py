@@ -162,7 +162,9 @@ class Answerer:
             return
         covered = self.places.covered_places()
         shown = "; ".join(covered[:6]) + (f" và {len(covered) - 6} nơi khác" if len(covered) > 6 else "")
-        ctx.related = self._related(ctx)
+        # no "related" clauses here: the nearest ones are another place's, which the citizen
+        # would read as their own province's policy
+        ctx.related = []
         self._stop(
             ctx,
             AnswerStatus.NOT_COVERED,
