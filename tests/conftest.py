@@ -12,7 +12,7 @@ import pytest
 
 from retrieval import load_settings
 from retrieval.settings import Settings
-from retrieval.text import syllables
+from retrieval.text.core import syllables
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_CORPUS = REPO / "corpus"
@@ -67,6 +67,6 @@ def seed_copy(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def real_embedder():
-    from retrieval.embeddings import load_embedder
+    from retrieval.index.embeddings import load_embedder
 
     return load_embedder(load_settings(REPO / "config.toml"))

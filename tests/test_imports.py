@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from retrieval import build, load_settings
-from tests.support import MODEL_DIR, free_port, make_corpus, seed_embedding_cache, write_config
+from support import MODEL_DIR, free_port, make_corpus, seed_embedding_cache, write_config
 
 REPO = Path(__file__).resolve().parent.parent
 TORCH = ["sentence_transformers", "torch", "transformers"]

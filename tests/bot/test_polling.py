@@ -16,10 +16,10 @@ from telegram.error import InvalidToken
 from bot import texts
 from bot.render import MAX_MESSAGE, utf16_len
 from retrieval import Assistant, QuestionStatus
-from tests.bot.fake_telegram import ApiError, Chat, FakeTelegram, Sent
-from tests.bot.support import LONG_ANSWERS, TOKEN, RunningBot, bot_settings
-from tests.bot.telegram_html import entity_text
-from tests.support import HTML_ATTACK, SCRIPT_ATTACK, XSS_ID, XSS_TITLE
+from support.fake_telegram import ApiError, Chat, FakeTelegram, Sent
+from support.bot import LONG_ANSWERS, TOKEN, RunningBot, bot_settings
+from support.telegram_html import entity_text
+from support import HTML_ATTACK, SCRIPT_ATTACK, XSS_ID, XSS_TITLE
 
 LIMIT = 5
 QUESTION = "hộ nghèo được vay vốn ở đâu?"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.support import HTML_ATTACK, SCRIPT_ATTACK, XSS_ID, XSS_TITLE
+from support import HTML_ATTACK, SCRIPT_ATTACK, XSS_ID, XSS_TITLE
 
 DOCUMENT_KEYS = {
     "id", "title", "code", "issuer", "province", "province_now", "locality", "date", "type", "source_file", "url",
