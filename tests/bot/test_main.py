@@ -12,6 +12,8 @@ from support.fake_telegram import FakeTelegram
 from support.bot import PYTHON, TOKEN, write_config
 from support import REPO, free_port
 
+pytestmark = pytest.mark.slow  # a real process, browser or engine: the full suite only
+
 
 def run(config, token: str | None, log_path) -> subprocess.Popen:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TELEGRAM_")}

@@ -27,6 +27,8 @@ from support.fake_telegram import Chat, FakeTelegram, Sent
 from support.bot import LONG_ANSWERS, PYTHON, TOKEN, write_config
 from support import REPO, free_port
 
+pytestmark = pytest.mark.slow  # a real process, browser or engine: the full suite only
+
 STARTUP_SECONDS = 180
 QUESTION = "hộ nghèo được vay vốn ở đâu?"
 FOLLOW_UP = "còn hộ cận nghèo thì sao?"

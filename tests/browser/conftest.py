@@ -7,20 +7,30 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import httpx2 as httpx
 import pytest
 
 from retrieval import build, load_settings
+from support import (
+    Live,
+    ServerDied,
+    free_port,
+    make_corpus,
+    seed_embedding_cache,
+    start_live_server,
+    stop,
+    write_config,
+)
+from support.needs import require_model
 from tests.browser.support import CHROMIUM, CHROMIUM_ARGS, HostSite
-from support import MODEL_DIR, Live, ServerDied, free_port, make_corpus, seed_embedding_cache, start_live_server, stop, write_config
 
 SETUP_HINT = "run `bash scripts/test.sh` once: it installs Chromium (apt-get) and Playwright (requirements-dev.txt)"
 
 
 def _require_model() -> None:
-    if not MODEL_DIR.is_dir():
-        pytest.skip("the embedding model is not prepared (python -m retrieval prepare-model)")
+    require_model()
 
 
 @dataclass
@@ -134,3 +144,11 @@ def browsing(browser, site):
         context.close()
     assert not result.errors, "errors in the browser:\n" + "\n".join(result.errors)
     assert not result.dialogs, f"dialogs opened: {result.dialogs}"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every browser test is slow (Chromium and a real server): the full suite only."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.slow)

@@ -23,6 +23,9 @@ from support import (
     stop,
     write_config,
 )
+from support.needs import require_model
+
+pytestmark = pytest.mark.slow  # a real process, browser or engine: the full suite only
 
 ALLOWED = "https://xa-mau.gov.vn"
 PLAN_ID = "004_b366543ccdd4efef"
@@ -33,8 +36,7 @@ SECRET = "Trần Thị Riêng Tư ở thôn 7 hỏi"
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    if not MODEL_DIR.is_dir():
-        pytest.skip("the embedding model is not prepared (python -m retrieval prepare-model)")
+    require_model()
     root = tmp_path_factory.mktemp("e2e")
     make_corpus(root, files=[f"{PLAN_ID}.txt"])
     port = free_port()

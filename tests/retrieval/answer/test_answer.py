@@ -3,10 +3,16 @@ from datetime import date
 
 import pytest
 
-from retrieval import AnswerStatus, Assistant, Classification, Household, NoStandardError, build
+from retrieval import (
+    AnswerStatus,
+    Assistant,
+    Classification,
+    Household,
+    NoStandardError,
+    build,
+)
 from retrieval.answer.pipeline import contextualize
 from retrieval.eligibility.standards import BUNDLED_STANDARDS
-
 from tests.conftest import make_settings
 
 
@@ -24,10 +30,9 @@ def test_follow_up_questions_carry_the_previous_one(question, history, expected)
 
 
 @pytest.fixture
-def assistant(seed_copy, fake_embedder):
+def assistant(seed_built, fake_embedder):
     # the standard in force is chosen by date: fixed here, so no test depends on the clock
-    settings = make_settings(seed_copy, search={"mode": "bm25"}, eligibility={"as_of": "2026-06-01"})
-    build(settings, fake_embedder)
+    settings = make_settings(seed_built, search={"mode": "bm25"}, eligibility={"as_of": "2026-06-01"})
     return Assistant.open(settings, embedder=fake_embedder)
 
 

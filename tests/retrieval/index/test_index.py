@@ -6,17 +6,14 @@ import shutil
 import pytest
 
 from retrieval import Assistant, Citation, IndexMissingError, StaleIndexError, build
-from retrieval.index.load import load_index
 from retrieval.index.builds import read_manifest
-
+from retrieval.index.load import load_index
 from tests.conftest import make_settings
 
 
 @pytest.fixture
-def built(seed_copy, fake_embedder):
-    settings = make_settings(seed_copy)
-    report = build(settings, fake_embedder)
-    return settings, report
+def built(seed_built, seed_index_template):
+    return make_settings(seed_built), seed_index_template[1]
 
 
 def test_round_trip_keeps_every_passage_and_vector(built, fake_embedder):
@@ -81,7 +78,7 @@ def test_a_half_written_build_is_never_loaded(built):
     staging = settings.index_dir / "builds" / ".staging-crashed"
     staging.mkdir()
     (staging / "passages.jsonl").write_text("{broken", encoding="utf-8")
-    assert load_index(settings).directory == report.directory
+    assert load_index(settings).directory.name == report.build_id
 
 
 def test_filters_restrict_hits(built, fake_embedder):

@@ -11,14 +11,23 @@ import numpy as np
 import pytest
 
 from retrieval import Assistant, ModelUnavailableError, StaleIndexError, build
-from retrieval.index.embeddings import SentenceTransformerEmbedder, load_embedder, model_identity, model_identity_of
+from retrieval.index.embeddings import (
+    SentenceTransformerEmbedder,
+    load_embedder,
+    model_identity,
+    model_identity_of,
+)
 from retrieval.index.load import load_index
-from retrieval.index.onnx_encoder import META_FILE, OnnxEmbedder, export_dir, export_root, read_export
-
+from retrieval.index.onnx_encoder import (
+    META_FILE,
+    OnnxEmbedder,
+    export_dir,
+    export_root,
+    read_export,
+)
+from support.corpus import MODEL_DIR
+from support.needs import require_model
 from tests.conftest import FakeEmbedder, make_settings
-
-REPO = Path(__file__).resolve().parents[3]
-MODEL_DIR = REPO / "models" / "multilingual-e5-small"
 
 # Fixed sentences: accented and unaccented questions, an out-of-scope one, a one-word one, and
 # passages of the kind the corpus has, one longer than the model reads (512 tokens).
@@ -42,7 +51,11 @@ PASSAGES = [
     " ".join(["Hỗ trợ hộ nghèo phát triển sản xuất, đa dạng hóa sinh kế, nâng cao thu nhập bền vững."] * 40),
 ]
 
-needs_model = pytest.mark.skipif(not MODEL_DIR.is_dir(), reason="the embedding model is not prepared")
+
+
+@pytest.fixture
+def model_prepared() -> None:
+    require_model()
 
 
 def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -52,8 +65,7 @@ def _cosines(a: np.ndarray, b: np.ndarray) -> np.ndarray:
 @pytest.fixture(scope="module")
 def reference():
     """sentence-transformers on torch: the reference the export is held to (loaded once)."""
-    if not MODEL_DIR.is_dir():
-        pytest.skip("the embedding model is not prepared")
+    require_model()
     settings = make_settings(Path("/nonexistent"))
     return SentenceTransformerEmbedder(str(MODEL_DIR), settings.embedding)
 
@@ -64,6 +76,7 @@ def reference_vectors(reference):
     return np.concatenate([reference.embed_queries([q]) for q in QUERIES]), np.concatenate([reference.embed_passages([p]) for p in PASSAGES])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "quantize, min_cosine, min_mean, tie",
     [
@@ -76,7 +89,7 @@ def reference_vectors(reference):
         ("int8", 0.97, 0.985, 0.02),
     ],
 )
-@needs_model
+@pytest.mark.usefixtures("model_prepared")
 def test_exported_model_agrees_with_sentence_transformers(reference_vectors, quantize, min_cosine, min_mean, tie):
     settings = make_settings(Path("/nonexistent")).with_overrides(embedding={"quantize": quantize})
     if read_export(export_dir(settings)) is None:
@@ -96,7 +109,7 @@ def test_exported_model_agrees_with_sentence_transformers(reference_vectors, qua
     assert (np.argmax(got_q @ got_p.T, axis=1) == np.argmax(expected_q @ expected_p.T, axis=1))[clear].all()
 
 
-@needs_model
+@pytest.mark.usefixtures("model_prepared")
 def test_float32_vectors_do_not_depend_on_the_batch(real_embedder):
     alone = np.concatenate([real_embedder.embed_queries([q]) for q in QUERIES])
     together = real_embedder.embed_queries(QUERIES)  # padded to the longest, in another order
@@ -104,7 +117,7 @@ def test_float32_vectors_do_not_depend_on_the_batch(real_embedder):
     assert real_embedder.embed_queries([]).shape == (0, real_embedder.dim)
 
 
-@needs_model
+@pytest.mark.usefixtures("model_prepared")
 def test_identity_names_the_model_the_runtime_and_the_variant(real_embedder):
     settings = make_settings(Path("/nonexistent"))
     source = model_identity_of(str(MODEL_DIR), settings.embedding.model)
@@ -126,7 +139,7 @@ def test_an_index_from_another_encoder_is_refused(seed_copy):
     Assistant.open(settings, embedder=FakeEmbedder())  # the one that built it is accepted
 
 
-@needs_model
+@pytest.mark.usefixtures("model_prepared")
 def test_switching_the_runtime_makes_the_index_stale(seed_copy):
     settings = make_settings(seed_copy)
     build(settings, FakeEmbedder())
@@ -143,7 +156,8 @@ def test_a_missing_export_is_a_clear_error_not_an_export(tmp_path):
     assert not export_root(settings).exists()  # serving never exports
 
 
-@needs_model
+@pytest.mark.slow
+@pytest.mark.usefixtures("model_prepared")
 def test_a_model_that_could_not_be_exported_is_served_by_sentence_transformers(tmp_path):
     model = tmp_path / "m"
     model.symlink_to(MODEL_DIR.resolve(), target_is_directory=True)

@@ -10,9 +10,15 @@ from datetime import date, timedelta
 
 import pytest
 
-from retrieval import AnswerStatus, Assistant, build
-from retrieval.records import MASK_VERSION, QuestionStatus, RecordStore, SQLiteDatabase, normal_form, open_records
-
+from retrieval import AnswerStatus, Assistant
+from retrieval.records import (
+    MASK_VERSION,
+    QuestionStatus,
+    RecordStore,
+    SQLiteDatabase,
+    normal_form,
+    open_records,
+)
 from tests.conftest import make_settings
 
 PERSONAL = "số CCCD của tôi là 079203001234, sđt 0912345678, tôi là Nguyễn Văn An ở thôn 3 xã Ba Thành, hộ nghèo được vay vốn không"
@@ -163,9 +169,8 @@ def test_the_bots_old_feedback_file_moves_in_masked_and_is_deleted(tmp_path):
 
 # -- the Assistant logs what a face asks -----------------------------------------------------------
 @pytest.fixture
-def assistant(seed_copy, fake_embedder):
-    settings = make_settings(seed_copy, search={"mode": "bm25"}, eligibility={"as_of": "2026-06-01"})
-    build(settings, fake_embedder)
+def assistant(seed_built, fake_embedder):
+    settings = make_settings(seed_built, search={"mode": "bm25"}, eligibility={"as_of": "2026-06-01"})
     return Assistant.open(settings, embedder=fake_embedder)
 
 

@@ -32,8 +32,9 @@ def test_the_window_moves():
     assert limiter.hit("k", 1) == (True, 0)
 
 
-@pytest.mark.parametrize("uri", ["bogus://x", "redis+nothing://", f"redis://:s3cret@127.0.0.1:{free_port()}"])
+@pytest.mark.parametrize("uri", ["bogus://x", "redis+nothing://", "redis://:s3cret@127.0.0.1:{free_port}"], ids=["unknown scheme", "no host", "nobody listening"])
 def test_an_unusable_storage_is_a_config_error(uri):
+    uri = uri.format(free_port=free_port())  # chosen when run: the same test ids in every worker
     with pytest.raises(ConfigError, match="rate_limit_storage") as refused:
         RateLimiter(uri)
     assert "s3cret" not in str(refused.value)

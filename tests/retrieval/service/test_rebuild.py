@@ -8,18 +8,15 @@ import os
 import signal
 import threading
 import time
-from pathlib import Path
 
 import pytest
 
 from retrieval import Assistant, build
 from retrieval.service.rebuild import Rebuilder
-
 from support import seed_embedding_cache
-
+from support.needs import require_model
 from tests.conftest import make_settings
 
-MODEL_DIR = Path(__file__).resolve().parents[3] / "models" / "multilingual-e5-small"
 NEW_DOCUMENT = "KẾ HOẠCH\nHỗ trợ hộ nghèo nuôi dê sinh sản\n1. Mỗi hộ nghèo được hỗ trợ ba con dê cái giống và tiền làm chuồng.\n"
 # Long enough that its build takes many seconds even with the worker's encoder loaded: a kill
 # one second in lands mid-build.
@@ -28,7 +25,9 @@ LONG_DOCUMENT = "KẾ HOẠCH\nPhụ lục danh sách xã hỗ trợ hộ nghèo
 )
 QUESTION = "hộ nghèo nuôi dê được hỗ trợ mấy con dê giống?"
 
-pytestmark = pytest.mark.skipif(not MODEL_DIR.is_dir(), reason="the embedding model is not prepared")
+@pytest.fixture(autouse=True)
+def _model_prepared() -> None:
+    require_model()
 
 
 @pytest.fixture
@@ -46,6 +45,7 @@ def _documents(assistant: Assistant) -> set[str]:
     return {d.id for d in assistant.documents()}
 
 
+@pytest.mark.slow
 def test_a_new_build_is_served_without_a_restart_and_questions_never_fail(serving):
     settings, assistant, rebuilder = serving
     old_build = assistant.info().build_id

@@ -59,17 +59,20 @@ def heard(voice) -> dict[str, str]:
     return {c.name: voice.transcribe(voice_note(c)).text for c in natural_clips()}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(HEARD))
 def test_natural_speech_gives_fixed_words(heard, name):
     assert heard[name] == HEARD[name]
 
 
+@pytest.mark.slow
 def test_the_same_recording_gives_the_same_words(voice, heard):
     again = voice.transcribe(voice_note(clip("Tuyên")))
     assert again.text == heard[clip("Tuyên").name]
     assert again.seconds == pytest.approx(clip("Tuyên").seconds, abs=0.1)
 
 
+@pytest.mark.slow
 def test_accuracy_on_natural_speech_is_close_to_the_reference(heard):
     """Not a benchmark (bench/bench_voice.py is): a floor, so a broken engine cannot pass."""
     counts = [word_errors(c.reference, heard[c.name]) for c in natural_clips()]
@@ -77,12 +80,14 @@ def test_accuracy_on_natural_speech_is_close_to_the_reference(heard):
     assert words > 50 and errors / words < 0.2
 
 
+@pytest.mark.slow
 def test_an_audio_file_in_another_format_is_read_too(voice):
     c = clip("Ly")
     mp3 = encode(c.samples, c.rate, format="MP3", subtype="MPEG_LAYER_III")
     assert voice.transcribe(mp3).text == HEARD[c.name]
 
 
+@pytest.mark.slow
 def test_a_long_recording_is_cut_into_pieces_and_heard_whole(voice):
     """viet-asr alone drops the beginning of long audio: the pieces keep every word."""
     c = clip("Đoan")
@@ -93,6 +98,7 @@ def test_a_long_recording_is_cut_into_pieces_and_heard_whole(voice):
 
 
 # -- what cannot be answered ---------------------------------------------------------------
+@pytest.mark.slow
 def test_too_long_is_refused_before_decoding(voice):
     c = clip("Bình")
     with pytest.raises(VoiceError) as refused:
@@ -129,6 +135,7 @@ def test_recordings_that_cannot_be_answered_say_why(recording, problem):
     assert engine.calls == 0  # refused before the recogniser
 
 
+@pytest.mark.slow
 def test_noise_that_holds_no_words_is_not_understood(voice):
     noise = np.random.default_rng(7).normal(0, 0.05, 3 * TELEGRAM_RATE).astype(np.float32)
     with pytest.raises(VoiceError) as refused:

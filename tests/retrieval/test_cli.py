@@ -1,25 +1,48 @@
-"""The CLI as a real process over a private copy of the corpus, with the real model."""
+"""The CLI through ``main(argv)`` in-process over a private copy of the corpus, with the real
+model; one real-process smoke test shows ``python -m retrieval`` itself works."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import shutil
 import subprocess
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parent.parent
+from retrieval.cli import main
+from support.needs import require_model, require_shared
+
+REPO = Path(__file__).resolve().parents[2]
 EVAL = REPO.parent / "shared" / "eval" / "dev.jsonl"
 
 
-def run(config: Path, *args: str, check: bool = True, stdin: str | None = None) -> subprocess.CompletedProcess:
-    result = subprocess.run(
-        [sys.executable, "-m", "retrieval", "--config", str(config), *args],
-        cwd=REPO, capture_output=True, text=True, timeout=600, env={**os.environ, "PYTHONPATH": str(REPO)}, input=stdin,
-    )
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+
+def run(config: Path, *args: str, check: bool = True, stdin: str | None = None) -> Result:
+    """``python -m retrieval --config config *args`` in this process: what it prints and returns."""
+    out, err = io.StringIO(), io.StringIO()
+    real_stdin = sys.stdin
+    sys.stdin = io.StringIO(stdin or "")
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(["--config", str(config), *args])
+            except SystemExit as exit_:  # argparse's own refusals
+                code = exit_.code if isinstance(exit_.code, int) else 2
+    finally:
+        sys.stdin = real_stdin
+    result = Result(code, out.getvalue(), err.getvalue())
     if check and result.returncode != 0:
         raise AssertionError(f"exit {result.returncode}\n{result.stdout}\n{result.stderr}")
     return result
@@ -29,7 +52,7 @@ def run(config: Path, *args: str, check: bool = True, stdin: str | None = None) 
 def config(tmp_path_factory) -> Path:
     root = tmp_path_factory.mktemp("cli")
     shutil.copytree(REPO / "corpus", root / "corpus")
-    model = (REPO / "models" / "multilingual-e5-small").resolve()
+    model = require_model()
     path = root / "config.toml"
     # the poverty standard of a fixed day, inside the notice window before 1 January 2027
     path.write_text(f'[embedding]\nmodel = "{model}"\n\n[eligibility]\nas_of = "2026-12-15"\n', encoding="utf-8")
@@ -82,9 +105,8 @@ def test_run_questions_writes_one_line_per_question(config, tmp_path):
     assert len(rows[0]["hits"]) == 10 and rows[0]["answer"]["found"] and not rows[1]["answer"]["found"]
 
 
-@pytest.mark.skipif(not EVAL.exists(), reason="shared eval set not beside the repo")
 def test_eval_meets_the_targets_on_the_dev_set(config):
-    results = {r["mode"]: r for r in json.loads(run(config, "eval", str(EVAL), "--json").stdout)}
+    results = {r["mode"]: r for r in json.loads(run(config, "eval", str(require_shared(EVAL)), "--json").stdout)}
     hybrid = results["hybrid"]
     assert hybrid["recall_at_5"] >= 0.95 and hybrid["mrr_at_10"] >= 0.85
     assert hybrid["oos_abstention"] == 1.0 and hybrid["false_abstention"] == 0.0
@@ -192,3 +214,15 @@ def test_kiemtra_asks_one_question_at_a_time_and_goes_back(config):
 def test_kiemtra_refuses_bad_input(config, args, message):
     result = run(config, "kiemtra", "--no-support", *args, check=False)
     assert result.returncode == 2 and message in result.stderr
+
+
+@pytest.mark.slow
+def test_python_m_retrieval_answers_as_a_real_process(config):
+    """The one real-process smoke test of the CLI face: its entry point, imports and exit code."""
+    result = subprocess.run(
+        [sys.executable, "-m", "retrieval", "--config", str(config), "ask", "Hộ nghèo được vay vốn ở đâu?", "--json"],
+        cwd=REPO, capture_output=True, text=True, timeout=300, env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    assert result.returncode == 0, result.stderr
+    answer = json.loads(result.stdout)
+    assert answer["found"] and "Ngân hàng Chính sách xã hội" in answer["answer"]
