@@ -408,7 +408,29 @@ def load_index(settings: Settings, check_fresh: bool = True) -> LoadedIndex:
         reasons = staleness(manifest, settings)
         if reasons:
             raise StaleIndexError("Chỉ mục không còn khớp với văn bản hoặc cấu hình: " + "; ".join(reasons) + f". {REBUILD_HINT}")
-    directory = current_build_dir(settings.index_dir)
+    return load_build(settings, current_build_dir(settings.index_dir), manifest)
+
+
+def use_build(settings: Settings, build_id: str) -> LoadedIndex:
+    """Make ``index/builds/<build_id>`` — a build made on another machine and copied here —
+    the current one: checked first (complete, loadable, made for this configuration, model and
+    corpus), then named in CURRENT atomically; older builds beyond ``keep_builds`` are pruned.
+    A running service moves to it on SIGHUP. StaleIndexError / IndexMissingError say why not."""
+    directory = settings.index_dir / "builds" / build_id
+    if "/" in build_id or build_id.startswith(".") or not (directory / "manifest.json").is_file():
+        raise IndexMissingError(f"Không có bản chỉ mục hoàn chỉnh {directory} (thiếu manifest.json: chép chưa xong?)")
+    manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    reasons = staleness(manifest, settings)
+    if reasons:
+        raise StaleIndexError(f"Bản chỉ mục {build_id} không khớp với máy này: " + "; ".join(reasons) + ". Hãy chép cả thư mục văn bản và cấu hình cùng bản chỉ mục.")
+    loaded = load_build(settings, directory, manifest)  # every file there and consistent
+    _point_current(settings.index_dir, build_id)
+    _prune_builds(settings.index_dir, settings.index.keep_builds)
+    return loaded
+
+
+def load_build(settings: Settings, directory: Path, manifest: dict) -> LoadedIndex:
+    """One build's files, checked for consistency."""
     documents = {r["id"]: _document_from_record(r) for r in json.loads((directory / "documents.json").read_text(encoding="utf-8"))}
     all_passages: dict[str, list[Passage]] = {doc_id: [] for doc_id in documents}
     with (directory / "passages.jsonl").open(encoding="utf-8") as lines:
