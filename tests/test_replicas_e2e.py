@@ -13,6 +13,7 @@ and no vote is lost (each is in PostgreSQL).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -108,7 +109,8 @@ def cluster(tmp_path_factory, real_embedder):
                 "index": {"dir": str(root / "index")},
                 "embedding": {"model": str(MODEL_DIR), "prepare_from": "none"},
                 "eligibility": {"as_of": "2026-06-01"},
-                "server": {"ask_rate_per_minute": ASK_BUDGET, "search_rate_per_minute": 1000},
+                # JSON logs, as a log collector would take them (test_logs_are_json_lines_without_people)
+                "server": {"ask_rate_per_minute": ASK_BUDGET, "search_rate_per_minute": 1000, "log_format": "json"},
                 # Telegram reaches the service through the balancer
                 "telegram": {"mode": "webhook", "api_base_url": fake.base_url, "file_base_url": fake.file_base_url, "webhook_url": balancer, "questions_per_minute": 1000},
             })
@@ -215,6 +217,21 @@ def test_metrics_count_what_each_replica_did(cluster):
         ready = httpx.get(f"{replica.url}/readyz", timeout=10).json()
         assert ready["ready"] and ready["checks"] == {"index": "ok", "records": "ok", "rate_limits": "ok", "telegram_state": "ok"}
     assert httpx.get(f"{cluster.balancer}/metrics").status_code == 404  # not through the balancer
+
+
+def test_logs_are_json_lines_without_people(cluster):
+    """Every line a JSON object; requests with their route template; no question, no client
+    address (each client here has its own), no chat id, no webhook secret."""
+    secret_path = cluster.fake.webhook["url"].rsplit("/", 1)[1]
+    for replica in cluster.replicas:
+        lines = [json.loads(line) for line in replica.log.splitlines() if line.strip()]
+        requests = [line["request"] for line in lines if "request" in line]
+        assert {"/api/ask", "/telegram/…"} <= {r["route"] for r in requests}
+        text = replica.log
+        for private in (*QUESTIONS, FOLLOW_UP, "127.0.1.", "127.0.2.", secret_path, TOKEN):
+            assert private not in text, private
+        for chat_id in list(cluster.fake._chats):
+            assert not re.search(rf"(?<![\d.:-]){chat_id}(?![\d.])", text), chat_id
 
 
 def test_nothing_is_kept_in_the_replicas_files(cluster):
