@@ -43,9 +43,10 @@ def _as_owner(user: str | None) -> dict:
 
 
 @contextmanager
-def postgres_server() -> Iterator[str]:
+def postgres_server(database: str | None = DATABASE) -> Iterator[str]:
     """Start a throwaway PostgreSQL; yields the URL of an empty database
-    (postgresql://postgres@127.0.0.1:PORT/tro_ly) and removes everything after."""
+    (postgresql://postgres@127.0.0.1:PORT/tro_ly; with ``database=None`` none is created and the
+    URL names the ``postgres`` database) and removes everything after."""
     binaries = _binaries()
     if binaries is None:
         pytest.fail(f"PostgreSQL is missing: {SETUP_HINT}.", pytrace=False)
@@ -88,13 +89,14 @@ def postgres_server() -> Iterator[str]:
         while True:
             try:
                 with psycopg.connect(admin, autocommit=True, connect_timeout=2) as connection:
-                    connection.execute(f"CREATE DATABASE {DATABASE}")
+                    if database:
+                        connection.execute(f"CREATE DATABASE {database}")
                 break
             except psycopg.OperationalError:
                 if process.poll() is not None or time.monotonic() > deadline:
                     raise RuntimeError(f"PostgreSQL did not start:\n{(root / 'server.log').read_text(errors='replace')}") from None
                 time.sleep(0.1)
-        yield f"postgresql://postgres@127.0.0.1:{port}/{DATABASE}"
+        yield f"postgresql://postgres@127.0.0.1:{port}/{database or 'postgres'}"
     finally:
         process.send_signal(signal.SIGINT)  # "fast" shutdown; SIGTERM's "smart" one waits for clients
         try:
