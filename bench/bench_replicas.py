@@ -4,7 +4,7 @@ deploy/nginx/tro-ly-proxy.conf) in front of 1 and then 2 ``server.py`` replicas 
 redis-server and PostgreSQL ([state]), with one replica on its own (embedded state, no nginx)
 as the reference.
 
-    .venv/bin/python bench/bench_replicas.py [--clients 8] [--seconds 20]
+    .venv/bin/python bench/bench_replicas.py [--clients 8] [--seconds 15] [--rounds 3]
 
 Needs redis-server, PostgreSQL and nginx installed (scripts/test.sh installs them) and the
 repository's index (python -m retrieval build). Run as root, PostgreSQL runs as the postgres
@@ -145,7 +145,6 @@ def replicas(folder: Path, count: int, state: dict[str, str]) -> Iterator[list[i
 
 
 def measure(port: int, questions: list[str], clients: int, seconds: float) -> dict:
-    run_load(port, questions, clients=1, seconds=3)  # warm-up: first calls load lazily
     before = load_average()
     result = run_load(port, questions, clients=clients, seconds=seconds)
     return result | {"load_average_before": before, "load_average_after": load_average()}
@@ -154,32 +153,60 @@ def measure(port: int, questions: list[str], clients: int, seconds: float) -> di
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--clients", type=int, default=8)
-    parser.add_argument("--seconds", type=float, default=20)
+    parser.add_argument("--seconds", type=float, default=15, help="per configuration and round")
+    parser.add_argument("--rounds", type=int, default=3, help="the configurations take turns, so that the load others put on the machine falls on each alike")
     parser.add_argument("--questions", type=Path, nargs="*", default=DEFAULT_QUESTIONS)
     parser.add_argument("--output", type=Path, default=REPO / "bench" / "results" / "replicas.json")
     args = parser.parse_args()
     questions = load_questions(args.questions)
-    runs = {}
-    with tempfile.TemporaryDirectory() as tmp:
+    names = ["1 replica, no nginx, embedded state", "1 replica behind nginx, Redis + PostgreSQL", "2 replicas behind nginx, Redis + PostgreSQL"]
+    rounds: dict[str, list[dict]] = {name: [] for name in names}
+    with tempfile.TemporaryDirectory() as tmp, contextlib.ExitStack() as stack:
         folder = Path(tmp)
-        with replicas(folder / "alone", 1, {}) as [port]:
-            runs["1 replica, no nginx, embedded state"] = measure(port, questions, args.clients, args.seconds)
-        with redis(folder) as redis_url, postgres() as database_url:
-            state = {"redis_url": redis_url, "database_url": database_url}
-            for count in (1, 2):
-                with replicas(folder / f"shared-{count}", count, state) as ports, nginx(folder / f"nginx-{count}", ports) as port:
-                    runs[f"{count} replica{'s' if count > 1 else ''} behind nginx, Redis + PostgreSQL"] = measure(port, questions, args.clients, args.seconds)
+        # every configuration up at once (idle replicas cost memory, not CPU), measured in turns
+        [alone] = stack.enter_context(replicas(folder / "alone", 1, {}))
+        redis_url = stack.enter_context(redis(folder))
+        database_url = stack.enter_context(postgres())
+        state = {"redis_url": redis_url, "database_url": database_url}
+        one = stack.enter_context(nginx(folder / "nginx-1", stack.enter_context(replicas(folder / "shared-1", 1, state))))
+        two = stack.enter_context(nginx(folder / "nginx-2", stack.enter_context(replicas(folder / "shared-2", 2, state))))
+        ports = dict(zip(names, (alone, one, two)))
+        for name, port in ports.items():
+            run_load(port, questions, clients=1, seconds=3)  # warm-up: first calls load lazily
+        for _ in range(args.rounds):
+            for name, port in ports.items():
+                rounds[name].append(measure(port, questions, args.clients, args.seconds))
+    runs = {name: summarize(results) for name, results in rounds.items()}
     result = {
         "machine": machine(),
-        "note": "replicas, nginx, Redis, PostgreSQL and the clients all share the machine's 2 cores; loopback HTTP/1.1 keep-alive",
+        "note": "replicas, nginx, Redis, PostgreSQL and the clients all share the machine's 2 cores, as do other engineers' jobs (load average beside each round); loopback HTTP/1.1 keep-alive",
         "questions": len(questions),
         "clients": args.clients,
+        "seconds_per_round": args.seconds,
         "runs": runs,
     }
     args.output.parent.mkdir(parents=True, exist_ok=True)
     args.output.write_text(json.dumps(result, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
     for name, run in runs.items():
-        print(f"{name}: {run['requests_per_second']} req/s, p50 {run['latency_ms']['p50']} ms, p95 {run['latency_ms']['p95']} ms, errors {run['errors']}, load {run['load_average_before']}→{run['load_average_after']}")
+        print(f"{name}: {run['requests_per_second']} req/s (rounds {run['rounds_requests_per_second']}), p50 {run['latency_ms']['p50']} ms, p95 {run['latency_ms']['p95']} ms (rounds {run['rounds_p95_ms']}), errors {run['errors']}, load {run['load_averages']}")
+
+
+def summarize(results: list[dict]) -> dict:
+    """The rounds of one configuration: medians, and every round's figures beside them."""
+    def median(values: list[float]) -> float:
+        ordered = sorted(values)
+        return ordered[len(ordered) // 2]
+
+    return {
+        "requests": sum(r["requests"] for r in results),
+        "requests_per_second": median([r["requests_per_second"] for r in results]),
+        "latency_ms": {q: median([r["latency_ms"][q] for r in results]) for q in ("p50", "p95", "p99")},
+        "errors": sum(r["errors"] for r in results),
+        "rounds_requests_per_second": [r["requests_per_second"] for r in results],
+        "rounds_p95_ms": [r["latency_ms"]["p95"] for r in results],
+        "load_averages": [[r["load_average_before"], r["load_average_after"]] for r in results],
+        "rounds": results,
+    }
 
 
 if __name__ == "__main__":
