@@ -17,15 +17,15 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
-from .standards import AREA_LABELS, AREAS
+from .eligibility.standards import AREA_LABELS, AREAS
 
 if TYPE_CHECKING:  # the domain imports this module: names only, to avoid a cycle
-    from .assistant import IndexInfo
     from .domain import Answer, Citation, Document, Hit, Passage
-    from .eligibility import ComingChange, EligibilityResult
-    from .eligibility_form import CheckForm, Choice, Reading, Step
-    from .rebuild import BuildStatus
-    from .standards import Indicator, LegalBasis, StandardPeriod
+    from .eligibility.form import CheckForm, Choice, Reading, Step
+    from .eligibility.rule import ComingChange, EligibilityResult
+    from .eligibility.standards import Indicator, LegalBasis, StandardPeriod
+    from .service.assistant import IndexInfo
+    from .service.rebuild import BuildStatus
 
 Classification = Literal["poor", "near_poor", "average_living", "above_average_living", "not_poor"]
 AreaId = Literal["rural", "urban"]

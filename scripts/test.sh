@@ -13,7 +13,7 @@ REQUIREMENTS=requirements-dev.txt bash scripts/setup.sh
 # offline), an emoji font for the widget, and DejaVu Sans, a font with Vietnamese glyphs, for
 # the PDFs the format tests write, and the servers several replicas share, each test starting
 # its own on loopback: Redis (shared rate limits and bot state), PostgreSQL (the records:
-# tests/support/postgres.py runs Debian's binaries as the postgres user the package creates)
+# support/postgres.py runs Debian's binaries as the postgres user the package creates)
 # and nginx (the balancer of tests/test_replicas_e2e.py). The tests use none of the services the
 # packages may start: they run their own servers on free loopback ports.
 PACKAGES="chromium fonts-noto-color-emoji fonts-dejavu-core redis-server postgresql nginx"

@@ -12,7 +12,7 @@ import pytest
 
 from retrieval import load_settings
 from retrieval.settings import Settings
-from retrieval.text import syllables
+from retrieval.text.core import syllables
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_CORPUS = REPO / "corpus"
@@ -67,16 +67,16 @@ def seed_copy(tmp_path: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def real_embedder():
-    from retrieval.embeddings import load_embedder
+    from retrieval.index.embeddings import load_embedder
 
     return load_embedder(load_settings(REPO / "config.toml"))
 
 
 @pytest.fixture(scope="session")
 def postgres_url():
-    """A real PostgreSQL for the whole session (tests/support/postgres.py), started only when a
+    """A real PostgreSQL for the whole session (support/postgres.py), started only when a
     test asks for it; each test takes its own database with ``fresh_database``."""
-    from tests.support.postgres import postgres_server
+    from support.postgres import postgres_server
 
     with postgres_server() as url:
         yield url

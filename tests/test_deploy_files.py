@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import REPO, free_port
+from support import REPO, free_port
 
 DEPLOY = REPO / "deploy"
 
@@ -107,7 +107,7 @@ def test_the_redis_settings_let_the_service_in_and_no_one_else(tmp_path):
 def test_the_postgresql_set_up_gives_a_role_that_owns_the_store():
     """deploy/postgresql/setup.sql run as the postgres user on a new server: the tro_ly role,
     not a superuser, creates the store's tables at its first write and uses them."""
-    from tests.support.postgres import postgres_server
+    from support.postgres import postgres_server
 
     with postgres_server(database=None) as url:
         _set_up_and_use(url.rsplit("/", 1)[0])

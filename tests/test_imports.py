@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from retrieval import build, load_settings
-from tests.server_support import MODEL_DIR, free_port, make_corpus, seed_embedding_cache, write_config
+from support import MODEL_DIR, free_port, make_corpus, seed_embedding_cache, write_config
 
 REPO = Path(__file__).resolve().parent.parent
 TORCH = ["sentence_transformers", "torch", "transformers"]
@@ -69,7 +69,7 @@ def test_the_web_service_and_the_bot_answer_without_torch(config):
 from fastapi.testclient import TestClient
 import bot
 from retrieval import load_settings
-from server import create_app
+from web import create_app
 with TestClient(create_app(load_settings({str(config)!r}))) as client:
     response = client.post("/api/ask", json={{"question": "Hộ nghèo được vay vốn ưu đãi ở đâu?"}})
     assert response.status_code == 200 and response.json()["found"], response.text

@@ -31,12 +31,12 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from retrieval import build, load_settings
 from retrieval.records import PostgresDatabase, RecordStore
-from tests.bot.fake_telegram import Chat, FakeTelegram, Sent
-from tests.bot.support import TOKEN
-from tests.support import MODEL_DIR, REPO, free_port, make_corpus, seed_embedding_cache, start_server, stop, wait_until_healthy, write_toml
-from tests.support.nginx import nginx_server
-from tests.support.postgres import postgres_server
-from tests.support.redis import redis_server
+from support.fake_telegram import Chat, FakeTelegram, Sent
+from support.bot import TOKEN
+from support import MODEL_DIR, REPO, free_port, make_corpus, seed_embedding_cache, start_server, stop, wait_until_healthy, write_toml
+from support.nginx import nginx_server
+from support.postgres import postgres_server
+from support.redis import redis_server
 
 pytestmark = pytest.mark.slow
 

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from fastapi import FastAPI
 from fastapi.concurrency import run_in_threadpool
 
-from retrieval.index import current_build_dir
+from retrieval.index.builds import current_build_dir
 
 log = logging.getLogger("tro_ly.server")
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from retrieval import Assistant, Settings, build
-from tests.bot.fake_telegram import FakeTelegram
-from tests.bot.support import TOKEN
+from support.fake_telegram import FakeTelegram
+from support.bot import TOKEN
 from tests.conftest import make_settings
-from tests.support import MODEL_DIR, make_corpus, seed_embedding_cache
+from support import MODEL_DIR, make_corpus, seed_embedding_cache
 
 
 @pytest.fixture(scope="session")

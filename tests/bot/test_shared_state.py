@@ -18,9 +18,9 @@ import pytest
 from bot import Credentials, TelegramBot, Verdict, texts
 from bot.gate import MemoryGate, RedisGate
 from retrieval import Assistant
-from tests.bot.fake_telegram import Chat, FakeTelegram, Sent
-from tests.bot.support import TOKEN, LoopThread, bot_settings
-from tests.support.redis import redis_server
+from support.fake_telegram import Chat, FakeTelegram, Sent
+from support.bot import TOKEN, LoopThread, bot_settings
+from support.redis import redis_server
 
 QUESTION = "hộ nghèo được vay vốn ở đâu?"
 FOLLOW_UP = "còn hộ cận nghèo thì sao?"

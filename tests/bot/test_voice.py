@@ -18,10 +18,10 @@ import pytest
 
 from bot import texts
 from retrieval import Assistant, build, spoken_to_digits
-from tests.bot.fake_telegram import Chat, FakeTelegram, Sent
-from tests.bot.support import TOKEN, RunningBot, bot_settings
+from support.fake_telegram import Chat, FakeTelegram, Sent
+from support.bot import TOKEN, RunningBot, bot_settings
 from tests.conftest import make_settings
-from tests.server_support import MODEL_DIR, make_corpus, seed_embedding_cache
+from support import MODEL_DIR, make_corpus, seed_embedding_cache
 from tests.speech_support import clip, encode, silence, voice_note
 
 LIMIT = 4

@@ -13,7 +13,7 @@ import pytest
 
 from retrieval import build, load_settings
 from tests.browser.support import CHROMIUM, CHROMIUM_ARGS, HostSite
-from tests.support import MODEL_DIR, Live, ServerDied, free_port, make_corpus, seed_embedding_cache, start_live_server, stop, write_config
+from support import MODEL_DIR, Live, ServerDied, free_port, make_corpus, seed_embedding_cache, start_live_server, stop, write_config
 
 SETUP_HINT = "run `bash scripts/test.sh` once: it installs Chromium (apt-get) and Playwright (requirements-dev.txt)"
 

@@ -17,8 +17,8 @@ from fastapi.testclient import TestClient
 from retrieval import Assistant, ConfigError, build, load_settings
 from web import create_app
 from web.routes.admin import TOKEN_ENV as ADMIN_TOKEN_ENV
-from tests.retrieval.test_formats import write_docx, write_pdf
-from tests.support import MODEL_DIR, free_port, make_corpus, seed_embedding_cache, start_live_server, stop, write_config
+from tests.retrieval.ingest.test_formats import write_docx, write_pdf
+from support import MODEL_DIR, free_port, make_corpus, seed_embedding_cache, start_live_server, stop, write_config
 
 TOKEN = "kiem-thu-quan-tri-0123456789abcdef"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}

@@ -10,7 +10,7 @@ import json
 from fastapi.testclient import TestClient
 
 from retrieval import Assistant, build
-from retrieval.index import _point_current
+from retrieval.index.builds import point_current
 from tests.conftest import make_settings
 from web import create_app
 from web.reload import reload_index
@@ -28,7 +28,7 @@ def test_reload_moves_to_the_current_build_or_keeps_the_old_one(seed_copy, fake_
         broken = settings.index_dir / "builds" / "broken"
         broken.mkdir()
         (broken / "manifest.json").write_text(json.dumps({"build_id": "broken"}), encoding="utf-8")
-        _point_current(settings.index_dir, "broken")
+        point_current(settings.index_dir, "broken")
         assert asyncio.run(reload_index(app)) == "failed"
         assert client.get("/readyz").json()["build_id"] == second.build_id  # the old build serves on
         assert client.post("/api/search", json={"query": "hộ nghèo"}).status_code == 200

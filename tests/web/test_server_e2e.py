@@ -10,7 +10,7 @@ import httpx2 as httpx
 import pytest
 
 from retrieval import build, load_settings
-from tests.support import (
+from support import (
     HTML_ATTACK,
     MODEL_DIR,
     REPO,
