@@ -18,7 +18,7 @@ from support import MODEL_DIR, make_corpus, seed_embedding_cache
 def bot_index_settings(tmp_path_factory, real_embedder) -> Settings:
     """Settings over the test corpus, its index built once per session."""
     if not MODEL_DIR.is_dir():
-        pytest.skip("the embedding model is not prepared (python -m retrieval prepare-model)")
+        pytest.skip("the embedding model is not prepared (python scripts/prepare_model.py)")
     root = tmp_path_factory.mktemp("bot-index")
     make_corpus(root)
     # the poverty standard is chosen by date: fixed, so no test depends on the clock

@@ -18,8 +18,8 @@ import pytest
 from bot import Credentials, TelegramBot, Verdict, texts
 from bot.gate import MemoryGate, RedisGate
 from retrieval import Assistant
-from support.fake_telegram import Chat, FakeTelegram, Sent
 from support.bot import TOKEN, LoopThread, bot_settings
+from support.fake_telegram import Chat, FakeTelegram, Sent
 from support.redis import redis_server
 
 QUESTION = "hộ nghèo được vay vốn ở đâu?"

@@ -46,7 +46,7 @@ SPEAKER = "Đoan"  # "Nuôi con theo phong cách Do Thái, không chỉ tốt ch
 @pytest.fixture(scope="module")
 def voice_index(tmp_path_factory, real_embedder):
     if not MODEL_DIR.is_dir():
-        pytest.skip("the embedding model is not prepared (python -m retrieval prepare-model)")
+        pytest.skip("the embedding model is not prepared (python scripts/prepare_model.py)")
     root = tmp_path_factory.mktemp("voice-index")
     corpus = make_corpus(root, files=["004_b366543ccdd4efef.txt"], with_attack=False)
     (corpus / PARENTING_FILE).write_text(PARENTING_TEXT, encoding="utf-8")

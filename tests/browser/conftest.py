@@ -20,7 +20,7 @@ SETUP_HINT = "run `bash scripts/test.sh` once: it installs Chromium (apt-get) an
 
 def _require_model() -> None:
     if not MODEL_DIR.is_dir():
-        pytest.skip("the embedding model is not prepared (python -m retrieval prepare-model)")
+        pytest.skip("the embedding model is not prepared (python scripts/prepare_model.py)")
 
 
 @dataclass

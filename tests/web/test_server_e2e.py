@@ -34,7 +34,7 @@ SECRET = "Trần Thị Riêng Tư ở thôn 7 hỏi"
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
     if not MODEL_DIR.is_dir():
-        pytest.skip("the embedding model is not prepared (python -m retrieval prepare-model)")
+        pytest.skip("the embedding model is not prepared (python scripts/prepare_model.py)")
     root = tmp_path_factory.mktemp("e2e")
     make_corpus(root, files=[f"{PLAN_ID}.txt"])
     port = free_port()
