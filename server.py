@@ -1,17 +1,17 @@
 """Trợ lý Giảm nghèo — run the web service (and the Telegram bot beside it when
 $TELEGRAM_BOT_TOKEN is set). The service itself is the ``web`` package; this is its command::
 
-    python server.py [--config config.toml] [--host 127.0.0.1] [--port 8000] [--log-level info]
+    python server.py [--config config.toml] [--host 127.0.0.1] [--port 8000] [--log-level info] [--log-format text|json]
     uvicorn --factory server:service --no-access-log    # config from $TRO_LY_CONFIG or ./config.toml
 
 The configuration is read first and the app built from it; the index and the model are loaded
-by the app's lifespan, once, when the server starts. Importing this module builds nothing.
+by the app's lifespan, once, when the server starts. SIGHUP moves it to the index build
+``index/CURRENT`` names (web/reload.py). Importing this module builds nothing.
 """
 
 from __future__ import annotations
 
 import argparse
-import logging
 import os
 import sys
 
@@ -20,9 +20,8 @@ from fastapi import FastAPI
 
 from retrieval import ConfigError, load_settings
 from web import create_app
+from web.logs import configure_logging
 from web.settings import server_settings
-
-LOG_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 
 
 def service() -> FastAPI:
@@ -37,11 +36,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--host", help="địa chỉ lắng nghe (mặc định: [server] host)")
     parser.add_argument("--port", type=int, help="cổng (mặc định: [server] port)")
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
+    parser.add_argument("--log-format", choices=["text", "json"], help="dạng nhật ký (mặc định: [server] log_format)")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), format=LOG_FORMAT)
+    configure_logging(args.log_level, args.log_format or "text")
     try:
         settings = load_settings(args.config)
         server = server_settings(settings)
+        configure_logging(args.log_level, args.log_format or server.log_format)
         host = args.host or server.host
         port = server.port if args.port is None else args.port
         app = create_app(settings.with_overrides(server={"host": host, "port": port}), environ=os.environ, address=f"http://{host}:{port}")

@@ -11,5 +11,6 @@ the web service when $TELEGRAM_BOT_TOKEN is set; ``python -m bot`` runs it alone
 from .settings import TelegramSettings  # first: registers [telegram] with the settings
 from .app import TelegramBot, build_application
 from .credentials import TOKEN_ENV, WEBHOOK_PREFIX, WEBHOOK_SECRET_ENV, Credentials
+from .gate import Verdict
 
-__all__ = ["Credentials", "TOKEN_ENV", "TelegramBot", "TelegramSettings", "WEBHOOK_PREFIX", "WEBHOOK_SECRET_ENV", "build_application"]
+__all__ = ["Credentials", "TOKEN_ENV", "TelegramBot", "TelegramSettings", "Verdict", "WEBHOOK_PREFIX", "WEBHOOK_SECRET_ENV", "build_application"]

@@ -3,6 +3,10 @@
 All wiring is in ``build_application``. ``TelegramBot`` starts and stops it on the caller's
 event loop (server.py's lifespan, or ``python -m bot``): ``run_polling``/``run_webhook`` would
 own the loop, and their ``post_init`` hooks do not run when the Application is embedded.
+
+State: in ``[telegram] state_dir`` (a pickle) for one process; in Redis when ``[state]
+redis_url`` is set, so that several replicas behind one webhook address share it
+(``shared_state.py``), each update handled once and a chat's updates one at a time (``gate.py``).
 """
 
 from __future__ import annotations
@@ -11,16 +15,20 @@ import asyncio
 import logging
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from telegram import BotCommand, Update
 from telegram.error import InvalidToken, TelegramError
-from telegram.ext import AIORateLimiter, Application, ContextTypes, PersistenceInput, PicklePersistence
+from telegram.ext import AIORateLimiter, Application, BasePersistence, ContextTypes, PersistenceInput, PicklePersistence
 
 from retrieval import Assistant, ConfigError, Settings, Voice
 
 from . import texts
 from .credentials import Credentials
+from .gate import MemoryGate, RedisGate, UpdateGate, Verdict
 from .handlers import BotContext, describe_error, register, share
+from .handlers.common import BotObserver
+from .shared_state import RedisPersistence, refresh_conversations
 
 log = logging.getLogger("tro_ly.bot")
 
@@ -44,20 +52,33 @@ def private_dir(path: Path) -> Path:
     return path
 
 
-def build_application(settings: Settings, assistant: Assistant, token: str, *, webhook: bool = False) -> Application:
-    """The bot: handlers, persistence in ``state_dir``, Telegram's flood limits, 429 retries."""
+def build_application(
+    settings: Settings,
+    assistant: Assistant,
+    token: str,
+    *,
+    webhook: bool = False,
+    redis: Any = None,
+    observer: BotObserver | None = None,
+) -> Application:
+    """The bot: handlers, persistence (``state_dir``, or ``redis``: a ``redis.asyncio`` client
+    shared by the replicas), Telegram's flood limits, 429 retries."""
     quiet_http_logs()
     tg = settings.telegram
     state_dir = private_dir(settings.resolve(tg.state_dir))
     # votes an earlier release kept in the bot's own file move into the library's records, masked
     assistant.records.import_legacy(state_dir)
-    persistence = PicklePersistence(
-        state_dir / STATE_FILE,
-        # chat_data (and the /kiemtra conversation) only: the Assistant and settings, which
-        # live in bot_data, never go into a pickle
-        store_data=PersistenceInput(bot_data=False, chat_data=True, user_data=False, callback_data=False),
-        update_interval=tg.save_state_seconds,
-    )
+    persistence: BasePersistence
+    if redis is not None:
+        persistence = RedisPersistence(redis, update_interval=tg.save_state_seconds)
+    else:
+        persistence = PicklePersistence(
+            state_dir / STATE_FILE,
+            # chat_data (and the /kiemtra conversation) only: the Assistant and settings, which
+            # live in bot_data, never go into a pickle
+            store_data=PersistenceInput(bot_data=False, chat_data=True, user_data=False, callback_data=False),
+            update_interval=tg.save_state_seconds,
+        )
     builder = (
         Application.builder()
         .token(token)
@@ -70,9 +91,16 @@ def build_application(settings: Settings, assistant: Assistant, token: str, *, w
     if webhook:
         builder = builder.updater(None)  # updates arrive through server.py's route
     application = builder.build()
-    share(application, assistant, settings, open_voice(settings))
-    register(application)
+    share(application, assistant, settings, open_voice(settings), observer)
+    register(application, webhook=webhook)
     return application
+
+
+def open_redis(url: str) -> Any:
+    """A ``redis.asyncio`` client for the bot's shared state (connections made on first use)."""
+    import redis.asyncio
+
+    return redis.asyncio.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5, health_check_interval=30)
 
 
 def open_voice(settings: Settings) -> Voice | None:
@@ -94,16 +122,26 @@ class TelegramBot:
     application: Application
     settings: Settings
     credentials: Credentials
+    gate: UpdateGate = field(default_factory=MemoryGate)
+    redis: Any = None  # the shared state's client, when [state] redis_url is set
     running: bool = field(default=False, init=False)
 
     @classmethod
-    def create(cls, settings: Settings, assistant: Assistant, credentials: Credentials) -> "TelegramBot":
+    def create(cls, settings: Settings, assistant: Assistant, credentials: Credentials, observer: BotObserver | None = None) -> "TelegramBot":
         webhook = settings.telegram.mode == "webhook"
-        return cls(build_application(settings, assistant, credentials.token, webhook=webhook), settings, credentials)
+        redis = open_redis(settings.redis_url) if settings.redis_url else None
+        application = build_application(settings, assistant, credentials.token, webhook=webhook, redis=redis, observer=observer)
+        gate = RedisGate(redis) if redis is not None else MemoryGate()
+        return cls(application, settings, credentials, gate, redis)
 
     @property
     def webhook(self) -> bool:
         return self.application.updater is None
+
+    @property
+    def shared(self) -> bool:
+        """Whether the state is shared with other replicas (Redis)."""
+        return isinstance(self.application.persistence, RedisPersistence)
 
     @property
     def webhook_path(self) -> str:
@@ -146,9 +184,22 @@ class TelegramBot:
                 await asyncio.sleep(delay)
                 delay = min(delay * 2, MAX_RETRY_SECONDS)
 
-    async def process(self, data: object) -> None:
-        """One update POSTed by Telegram to the webhook (server.py checks path and secret)."""
-        await self.application.process_update(Update.de_json(data, self.application.bot))
+    async def process(self, data: object) -> Verdict:
+        """One update POSTed by Telegram to the webhook (server.py checks path and secret).
+        Handled at most once, one update of a chat at a time (``gate``), with the chat's state
+        written back before the chat is let go when replicas share it. ``Verdict.BUSY``: it is
+        being handled elsewhere now; the route answers 503 and Telegram sends it again."""
+        update = Update.de_json(data, self.application.bot)
+        chat = update.effective_chat
+        async with self.gate.handle(update.update_id, chat.id if chat else None) as verdict:
+            if verdict is not Verdict.NEW:
+                return verdict
+            if self.shared and chat is not None:
+                await refresh_conversations(self.application, self.application.persistence, chat.id)
+            await self.application.process_update(update)
+            if self.shared:  # the next update of this chat may reach another replica
+                await self.application.update_persistence()
+        return verdict
 
     async def stop(self) -> None:
         """Stop polling, finish what is running, write the state to disk. Safe to call twice."""
@@ -159,6 +210,9 @@ class TelegramBot:
         if app.running:
             await app.stop()
         await app.shutdown()  # flushes the persistence; a no-op when never initialized
+        await self.gate.close()
+        if self.redis is not None:
+            await self.redis.aclose()
         voice, waiters = app.bot_data.get("voice"), app.bot_data.pop("voice_waiters", None)
         if waiters is not None:
             waiters.shutdown(wait=False, cancel_futures=True)

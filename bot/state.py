@@ -1,13 +1,15 @@
-"""Per-chat state kept in PTB's ``chat_data`` and written to ``state_dir`` by PicklePersistence,
-so it survives a restart: the previous questions (for follow-ups), what each answer or search
-showed (for its buttons), the question times (for the per-chat limit) and a /kiemtra check in
-progress (deleted as soon as its result is shown or it is cancelled)."""
+"""Per-chat state kept in PTB's ``chat_data`` and written to ``state_dir`` by PicklePersistence
+(one process) or to Redis as JSON (several replicas, ``bot/shared_state.py``), so it survives a
+restart: the previous questions (for follow-ups), what each answer or search showed (for its
+buttons), the question times (for the per-chat limit) and a /kiemtra check in progress (deleted
+as soon as its result is shown or it is cancelled)."""
 
 from __future__ import annotations
 
+import json
 import secrets
-from collections.abc import MutableMapping
-from dataclasses import dataclass, field
+from collections.abc import Mapping, MutableMapping
+from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
 from .limits import QuestionWindow
@@ -89,3 +91,41 @@ class ChatState:
     def end_check(self) -> None:
         """Forget the household's answers: nothing of them stays in the state file."""
         self.data.pop("check", None)
+
+
+# -- as JSON, for state shared through Redis -----------------------------------------------------
+# JSON, never pickle: a pickle from a server others can write to would run their code here.
+# Only the keys and types above are written and read back; anything else is left out.
+def dump_chat_data(data: Mapping[str, Any]) -> str:
+    """One chat's state as JSON."""
+    out: dict[str, Any] = {}
+    if "history" in data:
+        out["history"] = list(data["history"])
+    if isinstance(data.get("window"), QuestionWindow):
+        out["window"] = asdict(data["window"])
+    if "references" in data:
+        out["references"] = [[number, {**asdict(ref), "passage_ids": list(ref.passage_ids)}] for number, ref in data["references"].items()]
+    for key in ("next_reference", "next_check"):
+        if key in data:
+            out[key] = int(data[key])
+    if isinstance(data.get("check"), CheckProgress):
+        out["check"] = asdict(data["check"])
+    return json.dumps(out, ensure_ascii=False, separators=(",", ":"))
+
+
+def load_chat_data(text: str | bytes) -> dict[str, Any]:
+    """What ``dump_chat_data`` wrote, with its types back."""
+    raw = json.loads(text)
+    data: dict[str, Any] = {}
+    if "history" in raw:
+        data["history"] = [str(q) for q in raw["history"]]
+    if "window" in raw:
+        data["window"] = QuestionWindow([float(t) for t in raw["window"]["times"]], float(raw["window"]["told_until"]))
+    if "references" in raw:
+        data["references"] = {int(number): Reference(**{**ref, "passage_ids": tuple(ref["passage_ids"])}) for number, ref in raw["references"]}
+    for key in ("next_reference", "next_check"):
+        if key in raw:
+            data[key] = int(raw[key])
+    if "check" in raw:
+        data["check"] = CheckProgress(**raw["check"])
+    return data

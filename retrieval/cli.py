@@ -1,4 +1,4 @@
-"""Command line that mirrors the library: build, add, remove, list, search, ask, chat, kiemtra, report, run-questions, eval."""
+"""Command line that mirrors the library: build, use-build, add, remove, list, search, ask, chat, kiemtra, report, run-questions, eval."""
 
 from __future__ import annotations
 
@@ -23,7 +23,7 @@ from .eligibility.form import CheckForm
 from .eligibility.rule import EligibilityResult, Household, assess
 from .eligibility.standards import AREA_LABELS, load_standards
 from .errors import EligibilityInputError, RetrievalError
-from .index.load import load_index
+from .index.load import load_index, use_build
 from .ingest.catalog import Catalog
 from .ingest.corpus import load_corpus
 from .records import open_records
@@ -80,6 +80,14 @@ def cmd_build(args: argparse.Namespace) -> int:
         f"({report.searchable_passages} dùng để tìm; {report.analysed} văn bản mới phân tích), "
         f"{report.windows} cửa sổ nhúng ({report.embedded} mới), {report.seconds:.1f} giây."
     )
+    return 0
+
+
+def cmd_use_build(args: argparse.Namespace) -> int:
+    settings = _settings_for(args)
+    index = use_build(settings, args.build_id)
+    counts = index.manifest["counts"]
+    print(f"Chỉ mục hiện hành: {args.build_id} ({counts['documents']} văn bản, {counts['passages']} đoạn). Dịch vụ đang chạy chuyển sang khi nhận SIGHUP (systemctl reload …).")
     return 0
 
 
@@ -388,6 +396,9 @@ def make_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     sub.add_parser("build", help="xây dựng chỉ mục từ thư mục văn bản").set_defaults(func=cmd_build)
+    p = sub.add_parser("use-build", help="dùng một bản chỉ mục đã chép vào index/builds/ (kiểm tra rồi đổi CURRENT)")
+    p.add_argument("build_id", help="tên thư mục trong index/builds/")
+    p.set_defaults(func=cmd_use_build)
 
     p = sub.add_parser("add", help="thêm một văn bản (.txt .md .docx .pdf .html) và cập nhật chỉ mục")
     p.add_argument("file")

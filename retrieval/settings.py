@@ -35,6 +35,10 @@ from .errors import ConfigError
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = REPO_ROOT / "config.toml"
 CONFIG_ENV = "TRO_LY_CONFIG"
+# Addresses of the shared state's servers may hold passwords: these variables, when set, are
+# used instead of [state]'s keys (load_settings), so the password never goes in config.toml.
+REDIS_URL_ENV = "TRO_LY_REDIS_URL"
+DATABASE_URL_ENV = "TRO_LY_DATABASE_URL"
 
 SearchMode = Literal["hybrid", "bm25", "dense"]
 
@@ -167,7 +171,31 @@ class RecordsSettings(SettingsSection):
 
     log_questions: bool = Field(True, description="Log every question asked on the bot, the widget, the API and the CLI: its text with personal data masked, its normalized form, what became of it, the cited passages, the face and the day; never who asked. false: no question is written (votes still are).")
     retention_days: int = Field(180, ge=1, le=3650, description="Questions and votes older than this many days are deleted, at start and then once a day.")
-    path: str = Field("state/records.sqlite3", description="SQLite file of the question log and the feedback table (relative to config.toml). Keep it private: it holds what citizens asked, masked.")
+    path: str = Field("state/records.sqlite3", description="SQLite file of the question log and the feedback table (relative to config.toml), unless [state] database_url names a PostgreSQL. Keep it private: it holds what citizens asked, masked.")
+
+
+class StateSettings(SettingsSection):
+    """Where what several replicas of the service must share lives (docs/deploy.md). Empty:
+    embedded, as for one process: budgets in memory, the bot's state in [telegram] state_dir,
+    records in the SQLite file of [records] path. URLs are kept out of reprs: they may carry a
+    password (better given by $TRO_LY_REDIS_URL / $TRO_LY_DATABASE_URL)."""
+
+    redis_url: str = Field("", repr=False, description="Redis holding what replicas share while they run: per-client request budgets, the Telegram bot's per-chat state and /kiemtra progress, the update ids already handled (redis://host:6379/0; rediss:// for TLS). Empty: this process and [telegram] state_dir. $TRO_LY_REDIS_URL, when set, is used instead.")
+    database_url: str = Field("", repr=False, description="PostgreSQL holding the question log and the feedback table (postgresql://tro_ly@host:5432/tro_ly). Empty: the SQLite file of [records] path. $TRO_LY_DATABASE_URL, when set, is used instead; libpq's PGPASSWORD and ~/.pgpass work too.")
+
+    @field_validator("redis_url")
+    @classmethod
+    def _a_redis_url(cls, value: str) -> str:
+        if value and not value.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("must be empty or a Redis URL (redis://host:6379/0, rediss://…, unix://…)")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _a_postgres_url(cls, value: str) -> str:
+        if value and not value.startswith(("postgresql://", "postgres://")):
+            raise ValueError("must be empty or a PostgreSQL URL (postgresql://user@host:5432/dbname)")
+        return value
 
 
 class Settings(SettingsSection):
@@ -183,6 +211,7 @@ class Settings(SettingsSection):
     eligibility: EligibilitySettings = EligibilitySettings()
     voice: VoiceSettings = VoiceSettings()
     records: RecordsSettings = RecordsSettings()
+    state: StateSettings = StateSettings()
     base_dir: Path = Field(REPO_ROOT, exclude=True, description="Folder that relative paths are resolved against (the config file's folder).")
 
     @model_validator(mode="before")
@@ -256,6 +285,17 @@ class Settings(SettingsSection):
         return self.resolve(Path(self.records.path))
 
     @property
+    def redis_url(self) -> str | None:
+        """The shared Redis (``[state] redis_url`` or $TRO_LY_REDIS_URL), or None: embedded."""
+        return self.state.redis_url or None
+
+    @property
+    def database_url(self) -> str | None:
+        """The PostgreSQL of the records (``[state] database_url`` or $TRO_LY_DATABASE_URL), or
+        None: the SQLite file of ``[records] path``."""
+        return self.state.database_url or None
+
+    @property
     def model_location(self) -> str:
         """A local folder path when the model names one, else the hub name as given."""
         candidate = self.resolve(Path(self.embedding.model))
@@ -271,15 +311,21 @@ class Settings(SettingsSection):
         return Settings.model_validate({**data, "base_dir": self.base_dir})
 
 
-def load_settings(path: Path | str | None = None) -> Settings:
-    """Read ``config.toml`` (or ``$TRO_LY_CONFIG``, or ``path``) into one validated object."""
-    path = Path(path or os.environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
+def load_settings(path: Path | str | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+    """Read ``config.toml`` (or ``$TRO_LY_CONFIG``, or ``path``) into one validated object.
+    ``environ`` (``os.environ`` by default): $TRO_LY_REDIS_URL and $TRO_LY_DATABASE_URL, when
+    set, replace [state]'s keys."""
+    environ = os.environ if environ is None else environ
+    path = Path(path or environ.get(CONFIG_ENV) or DEFAULT_CONFIG)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as exc:
         raise ConfigError(f"Không tìm thấy tệp cấu hình {path}") from exc
     except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"Tệp cấu hình {path} không đúng cú pháp TOML: {exc}") from exc
+    from_env = {key: environ[variable].strip() for key, variable in (("redis_url", REDIS_URL_ENV), ("database_url", DATABASE_URL_ENV)) if environ.get(variable, "").strip()}
+    if from_env and isinstance(data.get("state", {}), Mapping):
+        data["state"] = {**data.get("state", {}), **from_env}
     try:
         return Settings.model_validate({**data, "base_dir": path.resolve().parent})
     except ValidationError as exc:

@@ -12,9 +12,12 @@ REQUIREMENTS=requirements-dev.txt bash scripts/setup.sh
 # Debian packages the tests need: Chromium for the browser tests (tests/browser, driven through
 # Playwright; never `playwright install`: it downloads browsers of its own, which fails
 # offline), an emoji font for the widget, and DejaVu Sans, a font with Vietnamese glyphs, for
-# the PDFs the format tests write, and Redis for the rate limits shared between replicas
-# (tests/retrieval/test_rate_limit.py, tests/web/test_rate_limits.py start their own server).
-PACKAGES="chromium fonts-noto-color-emoji fonts-dejavu-core redis-server"
+# the PDFs the format tests write, and the servers several replicas share, each test starting
+# its own on loopback: Redis (shared rate limits and bot state), PostgreSQL (the records:
+# support/postgres.py runs Debian's binaries as the postgres user the package creates)
+# and nginx (the balancer of tests/test_replicas_e2e.py). The tests use none of the services the
+# packages may start: they run their own servers on free loopback ports.
+PACKAGES="chromium fonts-noto-color-emoji fonts-dejavu-core redis-server postgresql nginx"
 missing=""
 for package in $PACKAGES; do
   dpkg -s "$package" >/dev/null 2>&1 || missing="$missing $package"

@@ -18,7 +18,9 @@ sent so tests can assert on it:
   big" above the 20 MB bots may download), then the download at ``/file/bot<token>/<file_path>``
   (401 for another token, 404 for a path it did not hand out);
 - ``reply_markup`` is an inline keyboard or a ForceReply (placeholder at most 64 characters);
-- any method can be made to answer 429 with ``retry_after`` (``fail_next``).
+- any method can be made to answer 429 with ``retry_after`` (``fail_next``);
+- with ``redeliver_seconds`` set, a webhook delivery that gets no 200 (an error status, a cut
+  connection) is sent again after that long, as Telegram does, until ``redeliver_for`` runs out.
 
 The test side is thread-safe and synchronous: ``send_text``, ``send_voice``, ``press``, ``wait_for``.
 """
@@ -140,7 +142,9 @@ class FakeTelegram:
         self.calls: list[Call] = []
         self.commands: list[dict] | None = None
         self.webhook: dict | None = None
-        self.webhook_deliveries: list[tuple[int, int]] = []  # (update_id, HTTP status)
+        self.webhook_deliveries: list[tuple[int, int]] = []  # (update_id, HTTP status; 0: no answer)
+        self.redeliver_seconds: float | None = None  # None: one delivery only
+        self.redeliver_for = 60.0
         self._lock = threading.Condition()
         self._updates: list[dict] = []  # not yet confirmed (polling)
         self._update_ids = itertools.count(1000)
@@ -298,6 +302,27 @@ class FakeTelegram:
             client = self._client
         return client.post(self.webhook["url"], json=update, headers=headers).status_code
 
+    def point_webhook(self, base_url: str) -> None:
+        """Send the next deliveries to ``base_url`` with the webhook's own path (one replica
+        behind the balancer, say)."""
+        with self._lock:
+            path = "/" + self.webhook["url"].split("/", 3)[3]
+            self.webhook = {**self.webhook, "url": base_url.rstrip("/") + path}
+
+    def _deliver_until_accepted(self, update: dict, webhook: dict) -> None:
+        deadline = time.monotonic() + self.redeliver_for
+        while True:
+            try:
+                status = self.deliver_raw(update, webhook.get("secret_token"))
+            except httpx.TransportError:
+                status = 0
+            with self._lock:
+                self.webhook_deliveries.append((update["update_id"], status))
+                self._lock.notify_all()
+            if status == 200 or self.redeliver_seconds is None or time.monotonic() > deadline:
+                return
+            time.sleep(self.redeliver_seconds)
+
     def _deliver(self, update: dict) -> dict:
         with self._lock:
             webhook = self.webhook
@@ -307,10 +332,7 @@ class FakeTelegram:
             self._wake_pollers()
         else:
             # like Telegram: one POST per update with the secret header; the bot answers 200
-            status = self.deliver_raw(update, webhook.get("secret_token"))
-            with self._lock:
-                self.webhook_deliveries.append((update["update_id"], status))
-                self._lock.notify_all()
+            self._deliver_until_accepted(update, webhook)
         return update
 
     def _wake_pollers(self) -> None:

@@ -90,7 +90,7 @@ def start_server(config: Path, port: int, log_path: Path, env: dict[str, str] | 
         stdout=log_file,
         stderr=subprocess.STDOUT,
         # never a real bot from a developer's shell: only the secrets a test passes
-        env={**{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "TRO_LY_ADMIN"))}, **(env or {})},
+        env={**{k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "TRO_LY_"))}, **(env or {})},
     )
 
 

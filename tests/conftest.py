@@ -92,3 +92,13 @@ def real_embedder():
 
     require_model()
     return load_embedder(load_settings(REPO / "config.toml"))
+
+
+@pytest.fixture(scope="session")
+def postgres_url():
+    """A real PostgreSQL for the whole session (support/postgres.py), started only when a
+    test asks for it; each test takes its own database with ``fresh_database``."""
+    from support.postgres import postgres_server
+
+    with postgres_server() as url:
+        yield url

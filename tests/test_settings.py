@@ -78,3 +78,20 @@ def test_a_face_registered_after_the_file_was_read_still_gets_its_model(tmp_path
     assert settings.section(_FaceSettings) == _FaceSettings(greeting="chào bạn")
     assert settings.unclaimed_sections() == []
     assert Settings().section(_FaceSettings) == _FaceSettings()  # no table: the face's defaults
+
+
+def test_the_state_servers_come_from_the_file_or_the_environment(tmp_path):
+    """Embedded by default; [state] names the servers; $TRO_LY_REDIS_URL / $TRO_LY_DATABASE_URL
+    (where a password may go) win over the file, and no URL shows in the settings' repr."""
+    path = tmp_path / "config.toml"
+    path.write_text("[state]\nredis_url = 'redis://cache:6379/0'\n", encoding="utf-8")
+    assert (load_settings(REPO / "config.toml", environ={}).redis_url, load_settings(REPO / "config.toml", environ={}).database_url) == (None, None)
+    settings = load_settings(path, environ={})
+    assert (settings.redis_url, settings.database_url) == ("redis://cache:6379/0", None)
+    secret = "postgresql://tro_ly:mat-khau@db:5432/tro_ly"
+    settings = load_settings(path, environ={"TRO_LY_DATABASE_URL": secret, "TRO_LY_REDIS_URL": "redis://:mat-khau@cache2:6379/1"})
+    assert (settings.redis_url, settings.database_url) == ("redis://:mat-khau@cache2:6379/1", secret)
+    assert "mat-khau" not in repr(settings) and "mat-khau" not in str(settings.state)
+    path.write_text("[state]\ndatabase_url = 'mysql://x'\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="PostgreSQL"):
+        load_settings(path, environ={})

@@ -1,8 +1,9 @@
 """The application factory and its lifespan.
 
 ``create_app(settings)`` builds everything that depends on the configuration at once (CORS
-origins, request limits, rate-limit storage, the admin routes); nothing is loaded then. The
-lifespan opens the Assistant once into ``app.state`` (unless one is given) and, when
+origins, request limits, rate-limit storage, the admin routes, the metrics); nothing is loaded
+then. The lifespan opens the Assistant once into ``app.state`` (unless one is given), counts its
+answers in the metrics, reloads the index on SIGHUP (``reload.py``) and, when
 $TELEGRAM_BOT_TOKEN is set, runs the Telegram bot beside the web service on the same event
 loop: long polling, or webhook through ``routes/telegram.py``.
 """
@@ -24,11 +25,13 @@ from starlette.middleware.cors import CORSMiddleware
 from bot import Credentials, TelegramBot
 from retrieval import Assistant, CheckForm, ConfigError, RateLimiter, Rebuilder, RetrievalError, Settings, load_standards
 
+from . import metrics
 from .errors import MSG_TOO_LARGE, install_error_handlers
 from .middleware import AccessLogMiddleware, TooLargeInVietnamese
+from .reload import install_sighup
 from .routes import admin, ask, documents, eligibility, health, pages, search, telegram
 from .schemas import request_models
-from .settings import server_settings
+from .settings import rate_limit_storage, server_settings
 
 log = logging.getLogger("tro_ly.server")
 
@@ -66,18 +69,20 @@ def create_app(
     )
     app.state.server = server
     app.state.assistant = assistant
-    app.state.limiter = RateLimiter(server.rate_limit_storage)
+    app.state.limiter = RateLimiter(rate_limit_storage(settings))
     app.state.bot = None
     app.state.rebuilder = None
+    app.state.metrics = metrics.Metrics(app.state)
 
-    # the last added runs first: the access log sees every response, CORS headers go on
-    # errors too (the 413 of an over-long body included)
+    # the last added runs first: the access log and the metrics see every response, CORS
+    # headers go on errors too (the 413 of an over-long body included)
     app.add_middleware(TooLargeInVietnamese, detail=MSG_TOO_LARGE)
     app.add_middleware(CORSMiddleware, allow_origins=server.allowed_origins, allow_methods=["GET", "POST"], allow_headers=["Content-Type"], max_age=600)
     app.add_middleware(AccessLogMiddleware)
+    app.add_middleware(metrics.MetricsMiddleware, metrics=app.state.metrics)
     install_error_handlers(app)
 
-    routers = [ask.build(requests), search.build(requests), eligibility.build(requests), documents.router, health.router, telegram.router]
+    routers = [ask.build(requests), search.build(requests), eligibility.build(requests), documents.router, health.router, telegram.router, metrics.router]
     if admin_token is not None:
         routers.append(admin.build(admin_token))
     for router in [*routers, pages.build(web_dir)]:
@@ -123,6 +128,8 @@ def _lifespan(settings: Settings, environ: Mapping[str, str] | None, admin_token
                 raise
             opened = True
         info = app.state.assistant.info()
+        app.state.assistant.add_listener(app.state.metrics.count_answer)
+        remove_sighup = install_sighup(app)
         log.info("Sẵn sàng: %d văn bản, %d đoạn, mô hình %s%s", info.documents, info.passages, info.model, f" — {address}" if address else "")
         if admin_token is not None:
             app.state.rebuilder = Rebuilder(app.state.assistant, settings)
@@ -132,11 +139,14 @@ def _lifespan(settings: Settings, environ: Mapping[str, str] | None, admin_token
         try:
             yield
         finally:
+            remove_sighup()
             await _stop_bot(app, starter)
             if app.state.rebuilder is not None:
                 app.state.rebuilder.stop()
                 app.state.rebuilder = None
+            app.state.assistant.remove_listener(app.state.metrics.count_answer)
             if opened:
+                app.state.assistant.records.close()
                 app.state.assistant = None
 
     return lifespan
@@ -154,7 +164,7 @@ def _start_bot(app: FastAPI, settings: Settings, environ: Mapping[str, str] | No
     if credentials is None:
         log.info("Chưa đặt TELEGRAM_BOT_TOKEN: chỉ chạy dịch vụ web, không có bot Telegram.")
         return None
-    app.state.bot = TelegramBot.create(settings, app.state.assistant, credentials)
+    app.state.bot = TelegramBot.create(settings, app.state.assistant, credentials, observer=app.state.metrics)
     return asyncio.create_task(app.state.bot.start_with_retries(), name="telegram-bot-start")
 
 

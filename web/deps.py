@@ -51,6 +51,7 @@ def rate_limit(bucket: Bucket) -> Callable[[Request], None]:
         per_minute = server.ask_rate_per_minute if bucket == "ask" else server.search_rate_per_minute
         allowed, wait = request.app.state.limiter.hit(f"{bucket}:{_client(request)}", per_minute)
         if not allowed:
+            request.app.state.metrics.rate_limited.labels(bucket).inc()
             log.warning("429 %s %s: vượt giới hạn %d yêu cầu/phút", request.method, log_path(request.url.path), per_minute)
             raise HTTPException(429, rate_limited_message(wait), headers={"Retry-After": str(wait)})
 

@@ -1,5 +1,6 @@
 """The app's two ASGI middlewares, pure ASGI (no body buffering): one log line per request,
-and the Vietnamese wording of FastAPI's own 413. Also how a path is written in the logs."""
+and the Vietnamese wording of FastAPI's own 413. Also how a path is written in the logs and
+how a request is named in the metrics (its route template)."""
 
 from __future__ import annotations
 
@@ -19,6 +20,20 @@ def log_path(path: str) -> str:
     if path.startswith(WEBHOOK_PREFIX):
         return WEBHOOK_PREFIX + "…"
     return path[:200]
+
+
+UNMATCHED = "(không có)"
+
+
+def route_label(scope: Scope) -> str:
+    """The route template a request matched (``/api/documents/{document_id}``; ``/static`` for
+    the files), set in the scope by the router once the app has run; ``(không có)`` for a path
+    no route has, so that no unknown path ever becomes a metric series of its own."""
+    route = scope.get("route")
+    path = getattr(route, "path", None)
+    if not isinstance(path, str):
+        return UNMATCHED
+    return log_path(path) if path.startswith(WEBHOOK_PREFIX) else path
 
 
 class _HttpMiddleware:
@@ -56,7 +71,10 @@ class AccessLogMiddleware(_HttpMiddleware):
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            log.info("%s %s %d %.0f ms", scope["method"], log_path(scope["path"]), status, (time.perf_counter() - started) * 1000)
+            ms = (time.perf_counter() - started) * 1000
+            # the fields again for JSON logs (web/logs.py): what the line says, nothing more
+            fields = {"method": scope["method"], "path": log_path(scope["path"]), "route": route_label(scope), "status": status, "duration_ms": round(ms, 1)}
+            log.info("%s %s %d %.0f ms", scope["method"], log_path(scope["path"]), status, ms, extra={"request": fields})
 
 
 class TooLargeInVietnamese(_HttpMiddleware):

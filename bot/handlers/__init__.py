@@ -7,20 +7,23 @@ question log and the votes) and the settings through the typed context (``common
 
 from __future__ import annotations
 
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, MessageHandler, TypeHandler, filters
 
 from ..callbacks import AskExample, CheckStep, ShowSource, TypeAgain, Vote
 from . import check, commands, questions, sources, voice
-from .common import BotContext, addressed_text, describe_error, share, update_kind
+from .common import BotContext, addressed_text, describe_error, observe, share, update_kind, update_type
 from .errors import on_error
 
-__all__ = ["BotContext", "addressed_text", "describe_error", "register", "share", "update_kind"]
+__all__ = ["BotContext", "addressed_text", "describe_error", "register", "share", "update_kind", "update_type"]
 
 
-def register(application: Application) -> None:
+def register(application: Application, *, webhook: bool = False) -> None:
     """Every handler, in the order Telegram updates are matched against them."""
     only_messages = filters.UpdateType.MESSAGE
     private = filters.ChatType.PRIVATE
+    # first, in a group of its own: every update counted (metrics), then matched below
+    application.add_handler(TypeHandler(Update, observe), group=-1)
     # /kiemtra first: during a check, what is typed may be its answer
     application.add_handler(check.conversation())
     application.add_handler(CommandHandler("start", commands.start, filters=only_messages))
@@ -35,7 +38,11 @@ def register(application: Application) -> None:
     application.add_handler(CallbackQueryHandler(sources.expired))  # anything else: never left spinning
     application.add_handler(MessageHandler(only_messages & filters.TEXT & ~filters.COMMAND, questions.question))
     application.add_handler(MessageHandler(only_messages & private & filters.COMMAND, commands.unknown_command))
-    # not blocking: in polling, a long voice note would otherwise hold every other chat's updates
-    application.add_handler(MessageHandler(only_messages & private & (filters.VOICE | filters.AUDIO), voice.voice_note, block=False))
+    # In polling, updates are handled one at a time: a voice note must not block, or a long one
+    # would hold every other chat's updates. In webhook mode each update is its own request, so
+    # it blocks: the chat stays held (bot/gate.py) and its state is written before Telegram
+    # gets its 200 — a restart while it is heard no longer loses the reply (Telegram sends the
+    # note again).
+    application.add_handler(MessageHandler(only_messages & private & (filters.VOICE | filters.AUDIO), voice.voice_note, block=webhook))
     application.add_handler(MessageHandler(only_messages & private & ~filters.TEXT & ~filters.StatusUpdate.ALL, commands.not_text))
     application.add_error_handler(on_error)

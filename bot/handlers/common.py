@@ -14,6 +14,7 @@ import time
 import traceback
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
+from typing import Literal, Protocol
 
 from telegram import InlineKeyboardMarkup, LinkPreviewOptions, Message, MessageEntity, ReplyParameters, Update
 from telegram.constants import ChatAction, ChatType, ParseMode
@@ -29,6 +30,18 @@ from ..state import ChatState
 log = logging.getLogger("tro_ly.bot")
 
 TYPING_EVERY_SECONDS = 4.5  # Telegram shows "typing…" for about 5 s per sendChatAction
+
+
+UpdateType = Literal["message", "command", "callback", "voice", "other"]
+
+
+class BotObserver(Protocol):
+    """Who counts what the bot does (the web service's metrics): plain labels, never text,
+    names or chat ids."""
+
+    def telegram_update(self, kind: UpdateType) -> None: ...
+
+    def telegram_error(self, kind: UpdateType) -> None: ...
 
 
 class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
@@ -49,12 +62,22 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
         return self.bot_data.get("voice")
 
     @property
+    def observer(self) -> BotObserver | None:
+        return self.bot_data.get("observer")
+
+    @property
     def state(self) -> ChatState:
         return ChatState(self.chat_data)
 
 
-def share(application: Application, assistant: Assistant, settings: Settings, voice: Voice | None = None) -> None:
-    application.bot_data.update(assistant=assistant, settings=settings, voice=voice)
+def share(application: Application, assistant: Assistant, settings: Settings, voice: Voice | None = None, observer: BotObserver | None = None) -> None:
+    application.bot_data.update(assistant=assistant, settings=settings, voice=voice, observer=observer)
+
+
+async def observe(update: Update, context: BotContext) -> None:
+    """Every update, before it is matched: counted by its type."""
+    if context.observer is not None:
+        context.observer.telegram_update(update_type(update))
 
 
 async def send(
@@ -151,6 +174,22 @@ def describe_error(error: BaseException | None) -> str:
     if cause is not None:
         parts.append(f"(do {type(cause).__name__})")
     return " ".join(parts)
+
+
+def update_type(update: object) -> UpdateType:
+    """An update's type as a metric label."""
+    if not isinstance(update, Update):
+        return "other"
+    if update.callback_query:
+        return "callback"
+    message = update.effective_message
+    if message is None:
+        return "other"
+    if message.voice or message.audio:
+        return "voice"
+    if message.text and message.text.startswith("/"):
+        return "command"
+    return "message"
 
 
 def update_kind(update: object) -> str:

@@ -9,11 +9,13 @@ from telegram import Update
 from telegram.error import TelegramError
 
 from .. import render, texts
-from .common import BotContext, describe_error, log, reply_target, send, update_kind
+from .common import BotContext, describe_error, log, reply_target, send, update_kind, update_type
 
 
 async def on_error(update: object, context: BotContext) -> None:
     log.error("Lỗi khi xử lý %s: %s", update_kind(update), describe_error(context.error))
+    if context.observer is not None:
+        context.observer.telegram_error(update_type(update))
     if not isinstance(update, Update):
         return
     with contextlib.suppress(TelegramError):

@@ -70,11 +70,11 @@ def write_build(index_dir, build_id, manifest, documents, passages, window_texts
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-    _point_current(index_dir, build_id)
+    point_current(index_dir, build_id)
     return final
 
 
-def _point_current(index_dir: Path, build_id: str) -> None:
+def point_current(index_dir: Path, build_id: str) -> None:
     fd, tmp = tempfile.mkstemp(dir=index_dir, prefix=".current-")
     with os.fdopen(fd, "w") as out:
         out.write(build_id + "\n")

@@ -1,5 +1,6 @@
 """Loading the current build for serving, refusing one that no longer matches the corpus or
-the configuration (unless told not to check, as a hot reload does)."""
+the configuration (unless told not to check, as a hot reload does); making a build copied from
+another machine the current one (use_build)."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..domain import Document, Passage
-from ..errors import StaleIndexError
+from ..errors import IndexMissingError, StaleIndexError
 from ..settings import Settings
 from ..text.accents import AccentRestorer
-from .builds import current_build_dir, document_from_record, read_manifest
+from .builds import current_build_dir, document_from_record, point_current, prune_builds, read_manifest
 from .dense import DenseIndex
 from .lexical import BM25Index
 from .manifest import REBUILD_HINT, staleness
@@ -40,7 +41,29 @@ def load_index(settings: Settings, check_fresh: bool = True) -> LoadedIndex:
         reasons = staleness(manifest, settings)
         if reasons:
             raise StaleIndexError("Chỉ mục không còn khớp với văn bản hoặc cấu hình: " + "; ".join(reasons) + f". {REBUILD_HINT}")
-    directory = current_build_dir(settings.index_dir)
+    return load_build(settings, current_build_dir(settings.index_dir), manifest)
+
+
+def use_build(settings: Settings, build_id: str) -> LoadedIndex:
+    """Make ``index/builds/<build_id>`` — a build made on another machine and copied here —
+    the current one: checked first (complete, loadable, made for this configuration, model and
+    corpus), then named in CURRENT atomically; older builds beyond ``keep_builds`` are pruned.
+    A running service moves to it on SIGHUP. StaleIndexError / IndexMissingError say why not."""
+    directory = settings.index_dir / "builds" / build_id
+    if "/" in build_id or build_id.startswith(".") or not (directory / "manifest.json").is_file():
+        raise IndexMissingError(f"Không có bản chỉ mục hoàn chỉnh {directory} (thiếu manifest.json: chép chưa xong?)")
+    manifest = json.loads((directory / "manifest.json").read_text(encoding="utf-8"))
+    reasons = staleness(manifest, settings)
+    if reasons:
+        raise StaleIndexError(f"Bản chỉ mục {build_id} không khớp với máy này: " + "; ".join(reasons) + ". Hãy chép cả thư mục văn bản và cấu hình cùng bản chỉ mục.")
+    loaded = load_build(settings, directory, manifest)  # every file there and consistent
+    point_current(settings.index_dir, build_id)
+    prune_builds(settings.index_dir, settings.index.keep_builds)
+    return loaded
+
+
+def load_build(settings: Settings, directory: Path, manifest: dict) -> LoadedIndex:
+    """One build's files, checked for consistency."""
     documents = {r["id"]: document_from_record(r) for r in json.loads((directory / "documents.json").read_text(encoding="utf-8"))}
     all_passages: dict[str, list[Passage]] = {doc_id: [] for doc_id in documents}
     with (directory / "passages.jsonl").open(encoding="utf-8") as lines:

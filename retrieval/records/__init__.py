@@ -1,8 +1,8 @@
 """What citizens asked and how they voted, masked, for the cadres' report.
 
 One store for every face (``RecordStore``): the question log and the feedback table, in SQLite
-under the state folder (``[records]``), personal data masked inside the store, rows kept
-``retention_days`` days. ``open_records(settings)`` builds it; ``Assistant`` owns one
+under the state folder (``[records]``) or, with several replicas, in the PostgreSQL of
+``[state] database_url``; personal data masked inside the store, rows kept ``retention_days`` days. ``open_records(settings)`` builds it; ``Assistant`` owns one
 (``assistant.records``) and logs each question asked with a ``face``.
 """
 
@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 from ..settings import Settings
-from .database import Database, SQLiteDatabase
+from .database import Database, PostgresDatabase, SQLiteDatabase, open_database, redact
 from .legacy import import_legacy_feedback
 from .store import (
     FACES,
@@ -32,7 +32,8 @@ class Records(RecordStore):
 
     def __init__(self, settings: Settings, today: Callable[[], date] = date.today) -> None:
         config = settings.records
-        super().__init__(SQLiteDatabase(settings.records_path), log_questions=config.log_questions, retention_days=config.retention_days, today=today)
+        database = open_database(settings.records_path, settings.database_url)
+        super().__init__(database, log_questions=config.log_questions, retention_days=config.retention_days, today=today)
 
     def import_legacy(self, folder: Path) -> int:
         """Move in the feedback file an earlier release of the bot kept in ``folder`` (its
@@ -47,5 +48,5 @@ def open_records(settings: Settings, today: Callable[[], date] = date.today) -> 
 
 __all__ = [
     "FACES", "MASK_VERSION", "SCHEMA_VERSION", "Database", "FeedbackRecord", "QuestionRecord", "QuestionStatus", "RecordStore", "Records",
-    "SQLiteDatabase", "normal_form", "open_records",
+    "PostgresDatabase", "SQLiteDatabase", "normal_form", "open_database", "open_records", "redact",
 ]

@@ -27,7 +27,6 @@ from .database import Database
 
 log = logging.getLogger(__name__)
 
-SCHEMA_VERSION = 1
 # bumped when masking improves: stored texts are masked again at the next start
 MASK_VERSION = 1
 
@@ -52,33 +51,41 @@ class QuestionStatus(str, Enum):
         }[status]
 
 
-TABLES = (
-    "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
-    """CREATE TABLE IF NOT EXISTS questions (
-        id {auto_id},
-        day TEXT NOT NULL,                 -- ISO date: the day only, never the time
-        face TEXT NOT NULL,                -- telegram, widget, api, cli
-        question TEXT NOT NULL,            -- masked
-        normalized TEXT NOT NULL,          -- masked, folded, lower case, words only
-        status TEXT NOT NULL,              -- answered, not_covered, eligibility_hint, refused
-        passage_ids TEXT NOT NULL,         -- JSON list: the cited passages
-        nearest_passage_id TEXT,           -- the best passage retrieved, cited or not
-        document_ids TEXT NOT NULL         -- JSON list: the documents of those passages
-    )""",
-    "CREATE INDEX IF NOT EXISTS questions_day ON questions (day)",
-    """CREATE TABLE IF NOT EXISTS feedback (
-        id {auto_id},
-        answer_key TEXT NOT NULL UNIQUE,   -- one row per answer: a changed vote replaces the old one
-        day TEXT NOT NULL,
-        face TEXT NOT NULL,
-        question TEXT NOT NULL,            -- masked
-        normalized TEXT NOT NULL,
-        answer TEXT NOT NULL,              -- masked
-        passage_ids TEXT NOT NULL,         -- JSON list: the cited passages
-        vote INTEGER NOT NULL CHECK (vote IN (-1, 1))
-    )""",
-    "CREATE INDEX IF NOT EXISTS feedback_day ON feedback (day)",
+# The schema as migrations applied in order, each once: version n's statements bring a database
+# at version n-1 to n, in one transaction with the new version number (``{auto_id}``: the
+# database's auto-numbered key). A list rather than Alembic: two tables, no SQLAlchemy (see
+# database.py), and the version already lives in ``meta``. A new column is a new entry here
+# (``ALTER TABLE … ADD COLUMN``, portable), never an edit of an old one.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (  # 1: the question log and the feedback table
+        """CREATE TABLE IF NOT EXISTS questions (
+            id {auto_id},
+            day TEXT NOT NULL,                 -- ISO date: the day only, never the time
+            face TEXT NOT NULL,                -- telegram, widget, api, cli
+            question TEXT NOT NULL,            -- masked
+            normalized TEXT NOT NULL,          -- masked, folded, lower case, words only
+            status TEXT NOT NULL,              -- answered, not_covered, eligibility_hint, refused
+            passage_ids TEXT NOT NULL,         -- JSON list: the cited passages
+            nearest_passage_id TEXT,           -- the best passage retrieved, cited or not
+            document_ids TEXT NOT NULL         -- JSON list: the documents of those passages
+        )""",
+        "CREATE INDEX IF NOT EXISTS questions_day ON questions (day)",
+        """CREATE TABLE IF NOT EXISTS feedback (
+            id {auto_id},
+            answer_key TEXT NOT NULL UNIQUE,   -- one row per answer: a changed vote replaces the old one
+            day TEXT NOT NULL,
+            face TEXT NOT NULL,
+            question TEXT NOT NULL,            -- masked
+            normalized TEXT NOT NULL,
+            answer TEXT NOT NULL,              -- masked
+            passage_ids TEXT NOT NULL,         -- JSON list: the cited passages
+            vote INTEGER NOT NULL CHECK (vote IN (-1, 1))
+        )""",
+        "CREATE INDEX IF NOT EXISTS feedback_day ON feedback (day)",
+    ),
 )
+SCHEMA_VERSION = len(MIGRATIONS)
+META_TABLE = "CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)"
 
 
 def normal_form(masked: str) -> str:
@@ -131,16 +138,24 @@ class RecordStore:
 
     # -- set-up ---------------------------------------------------------------------------
     def _ensure(self) -> None:
-        """Tables, schema version and masking version, created or brought up to date on first use."""
+        """Tables, schema version and masking version, created or brought up to date on first
+        use: the migrations not applied yet, in order, in one transaction that one process at
+        a time may run (replicas starting together wait for each other)."""
         with self._lock:
             if self._ready:
                 return
-            self.database.create_tables(TABLES)
-            with self.database.transaction() as tx:
+            with self.database.transaction(schema=True) as tx:
+                tx.run(META_TABLE)
                 meta = dict(tx.run("SELECT key, value FROM meta"))
-                version = int(meta.get("schema_version", SCHEMA_VERSION))
+                # a database the first release created has its tables and says version 1
+                version = int(meta.get("schema_version", 0))
                 if version > SCHEMA_VERSION:
                     raise RuntimeError(f"Cơ sở dữ liệu ghi nhận có phiên bản {version}, mới hơn phiên bản {SCHEMA_VERSION} mà mã này hiểu.")
+                for statements in MIGRATIONS[version:]:
+                    for statement in statements:
+                        tx.run(statement.format(auto_id=self.database.auto_id))
+                if version and version < SCHEMA_VERSION:
+                    log.info("Đã nâng cơ sở dữ liệu ghi nhận từ phiên bản %d lên %d", version, SCHEMA_VERSION)
                 if meta.get("mask_version") not in (None, str(MASK_VERSION)):
                     self._mask_again(tx)
                 for key, value in (("schema_version", SCHEMA_VERSION), ("mask_version", MASK_VERSION)):
@@ -162,6 +177,13 @@ class RecordStore:
         """At the service's start: delete what is past retention, if there is a database yet
         (none is created just for that). Returns the rows deleted."""
         return self.purge() if self.database.exists() else 0
+
+    def ping(self) -> None:
+        """Raise if the database cannot be reached (the service's readiness check)."""
+        self.database.ping()
+
+    def close(self) -> None:
+        self.database.close()
 
     # -- writing --------------------------------------------------------------------------
     def log_answer(self, face: str, answer: Answer) -> None:

@@ -25,7 +25,7 @@ from scipy import sparse
 from ..privacy import PLACEHOLDER
 from ..text.core import _TOKEN, FOLDED_STOPWORDS, STOPWORDS, fold
 
-# measured on the seeded questions (tests/retrieval/generated_questions.py): paraphrases of one
+# measured on the seeded questions (support/generated_questions.py): paraphrases of one
 # need mostly score 0.2–0.9 against its most asked wording, different needs at most ~0.15; a
 # split (two lines for one need) is the lesser error, so the threshold sits above the latter
 DEFAULT_THRESHOLD = 0.2

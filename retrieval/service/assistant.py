@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -112,6 +113,8 @@ class Assistant:
         # every thread's questions and searches share batches, at most two computing at a time:
         # one encodes its questions (onnxruntime, no GIL) while the other builds its answers
         self._batches: Coalescer[tuple, Any] = Coalescer(self._run_batch, max_running=2)
+        # told of every answer given to a face (the service's metrics count them by status)
+        self._listeners: list[Callable[[str | None, Answer], None]] = []
 
     @classmethod
     def open(cls, settings: Settings | None = None, embedder: Embedder | None = None, check_fresh: bool = True) -> "Assistant":
@@ -132,7 +135,7 @@ class Assistant:
         try:
             self.records.start()
         except Exception as exc:  # noqa: BLE001
-            log.error("Không mở được cơ sở dữ liệu ghi nhận %s: %s", self.settings.records_path, type(exc).__name__)
+            log.error("Không mở được cơ sở dữ liệu ghi nhận %s: %s", self.records.database.describe(), type(exc).__name__)
 
     def reload(self) -> IndexInfo:
         """Move to the index build that is current on disk now, atomically: calls already
@@ -186,7 +189,23 @@ class Assistant:
         self._log(face, answers)
         return answers
 
+    def add_listener(self, listener: Callable[[str | None, Answer], None]) -> None:
+        """Call ``listener(face, answer)`` for every answer ``ask``/``batch_ask`` give, as it
+        comes back (``face`` None when the caller named none): how the service counts answers
+        by status, whichever face asked."""
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: Callable[[str | None, Answer], None]) -> None:
+        if listener in self._listeners:
+            self._listeners.remove(listener)
+
     def _log(self, face: str | None, answers: list[Answer]) -> None:
+        for listener in list(self._listeners):
+            for answer in answers:
+                try:
+                    listener(face, answer)
+                except Exception as exc:  # noqa: BLE001 - counting must never cost the answer
+                    log.error("Không đếm được câu trả lời: %s", type(exc).__name__)
         if face is None:
             return
         for answer in answers:

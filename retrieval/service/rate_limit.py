@@ -33,8 +33,17 @@ class RateLimiter:
             raise ConfigError(f"Không dùng được nơi lưu giới hạn yêu cầu {_shown(storage_uri)} (rate_limit_storage): {exc}") from None
         if not storage.check():  # a Redis that does not answer: say so at start, not on every request
             raise ConfigError(f"Không kết nối được nơi lưu giới hạn yêu cầu {_shown(storage_uri)} (rate_limit_storage).")
+        self._storage = storage
         self._limiter = MovingWindowRateLimiter(storage)
         self.window_seconds = window_seconds
+        self.shared = not storage_uri.startswith("memory://")
+
+    def ping(self) -> bool:
+        """Whether the storage answers now (always, in memory): the readiness check."""
+        try:
+            return bool(self._storage.check())
+        except Exception:  # noqa: BLE001 - a storage that cannot answer is simply not ready
+            return False
 
     def hit(self, key: str, per_minute: int) -> tuple[bool, int]:
         """(True, 0) if allowed; (False, seconds to wait) once ``per_minute`` is spent."""

@@ -1,8 +1,9 @@
 """bot/state.py: per-chat state stays small and typed."""
 
+import json
 import pickle
 
-from bot.state import HISTORY_SIZE, MAX_REFERENCES, ChatState, Reference
+from bot.state import HISTORY_SIZE, MAX_REFERENCES, ChatState, Reference, dump_chat_data, load_chat_data
 
 
 def test_history_keeps_the_last_questions():
@@ -42,3 +43,20 @@ def test_a_check_saved_by_an_older_version_is_dropped_not_crashed_on():
 
     state = ChatState({"check": OldProgress()})
     assert state.check is None and "check" not in state.data
+
+
+def test_state_shared_through_redis_goes_as_json_and_comes_back_typed():
+    data: dict = {}
+    state = ChatState(data)
+    state.remember_question("hộ nghèo vay vốn ở đâu?")
+    state.window.admit(1_800_000_000.0, 10)
+    state.add_reference(Reference("answer", "q", "“…” [1]", ("p-1", "p-2"), vote=-1, related=True))
+    progress = state.start_check("2026|")
+    progress.step, progress.message_id, progress.values["members"], progress.values["water"] = 3, 77, 4, True
+    text = dump_chat_data(data)
+    assert json.loads(text)["references"][0][0] == 1  # plain JSON: no pickle, no code
+    restored = load_chat_data(text)
+    assert restored == data
+    again = ChatState(restored)
+    assert again.reference(1).passage_ids == ("p-1", "p-2") and again.check.values == {"members": 4, "water": True}
+    assert load_chat_data(dump_chat_data({})) == {}

@@ -5,7 +5,7 @@ import hmac
 
 from fastapi import APIRouter, HTTPException, Request, Response
 
-from bot import WEBHOOK_PREFIX, TelegramBot
+from bot import WEBHOOK_PREFIX, TelegramBot, Verdict
 
 from ..errors import MSG_BAD_JSON
 
@@ -31,5 +31,8 @@ async def telegram_webhook(key: str, request: Request) -> Response:
     if not isinstance(data, dict) or not isinstance(data.get("update_id"), int):
         raise HTTPException(400, "Dữ liệu gửi lên không phải một cập nhật Telegram.")
     # the reply goes out before Telegram gets its 200: an update is never lost in a queue
-    await bot.process(data)
+    verdict = await bot.process(data)
+    request.app.state.metrics.webhook.labels(verdict.value).inc()
+    if verdict is Verdict.BUSY:  # being handled elsewhere now: Telegram sends it again later
+        raise HTTPException(503, "Cập nhật này đang được xử lý. Vui lòng gửi lại sau.")
     return Response(status_code=200)

@@ -199,3 +199,35 @@ def test_a_rebuild_analyses_and_embeds_only_what_changed(built, fake_embedder):
 
     shutil.rmtree(settings.index_dir / "analysis-cache")  # from scratch: the same index
     assert build(settings, fake_embedder).content_digest == removed.content_digest
+
+
+# -- an index built on one machine, used on another (docs/deploy.md) ---------------------------------
+def test_a_build_copied_from_another_machine_becomes_current_once_checked(built, fake_embedder, tmp_path):
+    """The build machine builds; the replica has the same corpus and configuration, receives
+    ``builds/<id>`` and switches to it with use_build (what `python -m retrieval use-build`
+    runs); a half-copied build, or one made for another configuration, is refused and CURRENT
+    is left as it was."""
+    from retrieval.index.builds import current_build_dir
+    from retrieval.index.load import use_build
+
+    builder, report = built
+    replica = make_settings(tmp_path / "replica")
+    shutil.copytree(builder.corpus_dir, replica.corpus_dir)
+    first = build(replica, fake_embedder).build_id  # what the replica served so far
+    target = replica.index_dir / "builds" / report.build_id
+    shutil.copytree(report.directory, target)
+    assert use_build(replica, report.build_id).manifest["build_id"] == report.build_id
+    assert current_build_dir(replica.index_dir).name == report.build_id
+    assert Assistant.open(replica, embedder=fake_embedder).info().build_id == report.build_id
+
+    (replica.index_dir / "builds" / "half-copied").mkdir()
+    with pytest.raises(IndexMissingError, match="manifest.json"):
+        use_build(replica, "half-copied")
+    other = make_settings(tmp_path / "other").with_overrides(embedding={"window_syllables": 60})
+    shutil.copytree(builder.corpus_dir, other.corpus_dir)
+    foreign = build(other, fake_embedder)
+    shutil.copytree(foreign.directory, replica.index_dir / "builds" / foreign.build_id)
+    with pytest.raises(StaleIndexError, match="window_syllables"):
+        use_build(replica, foreign.build_id)
+    assert current_build_dir(replica.index_dir).name == report.build_id
+    assert first != report.build_id

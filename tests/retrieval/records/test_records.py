@@ -1,24 +1,25 @@
 """retrieval.records: the question log and the feedback table, masked inside the store, kept
-``retention_days``, switchable, and the bot's old feedback file moved in."""
+``retention_days``, switchable, and the bot's old feedback file moved in.
+
+The store's behaviour is tested on both databases it runs on, through the same code: SQLite
+(embedded, the default) and, in the slow tier, a real PostgreSQL (``[state] database_url``).
+What only a file can show (its mode, not creating it, a broken file) is SQLite's alone."""
 
 from __future__ import annotations
 
 import sqlite3
 import stat
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from datetime import date, timedelta
 
 import pytest
 
 from retrieval import AnswerStatus, Assistant
-from retrieval.records import (
-    MASK_VERSION,
-    QuestionStatus,
-    RecordStore,
-    SQLiteDatabase,
-    normal_form,
-    open_records,
-)
+from retrieval.records import MASK_VERSION, SCHEMA_VERSION, Database, PostgresDatabase, QuestionStatus, RecordStore, SQLiteDatabase, normal_form, open_records, redact
+from retrieval.records.database import postgres_sql
+from support.postgres import fresh_database
+
 from tests.conftest import make_settings
 
 PERSONAL = "số CCCD của tôi là 079203001234, sđt 0912345678, tôi là Nguyễn Văn An ở thôn 3 xã Ba Thành, hộ nghèo được vay vốn không"
@@ -39,29 +40,75 @@ def clock() -> Clock:
     return Clock(date(2026, 11, 20))
 
 
+class Backend:
+    """One database the store runs on, and how a test looks inside it behind the store's back."""
+
+    def __init__(self, make) -> None:
+        self.make = make  # () -> a Database on the same storage each time
+
+    def database(self) -> Database:
+        return self.make()
+
+    def execute(self, sql: str, params: tuple = ()) -> list[tuple]:
+        database = self.make()
+        try:
+            if isinstance(database, SQLiteDatabase):
+                with closing(sqlite3.connect(database.path)) as db, db:
+                    return db.execute(sql, params).fetchall()
+            with database._connections().connection() as connection:
+                cursor = connection.execute(sql.replace("?", "%s"), params)
+                return cursor.fetchall() if cursor.description is not None else []
+        finally:
+            database.close()
+
+    def columns(self, table: str) -> list[str]:
+        if isinstance(self.make(), SQLiteDatabase):
+            return [c[1] for c in self.execute(f"PRAGMA table_info({table})")]
+        return [c[0] for c in self.execute("SELECT column_name FROM information_schema.columns WHERE table_name = ? ORDER BY ordinal_position", (table,))]
+
+    def everything(self) -> str:
+        """Every byte the database keeps (the SQLite file), or every value of every table."""
+        database = self.make()
+        if isinstance(database, SQLiteDatabase):
+            return database.path.read_bytes().decode("utf-8", "replace")
+        return " ".join(str(row) for table in ("meta", "questions", "feedback") for row in self.execute(f"SELECT * FROM {table}"))
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.slow)])
+def backend(request, tmp_path) -> Backend:
+    if request.param == "sqlite":
+        path = tmp_path / "state" / "records.sqlite3"
+        return Backend(lambda: SQLiteDatabase(path))
+    url = fresh_database(request.getfixturevalue("postgres_url"))
+    made: list[PostgresDatabase] = []
+
+    def make() -> PostgresDatabase:
+        made.append(PostgresDatabase(url))
+        return made[-1]
+
+    request.addfinalizer(lambda: [d.close() for d in made])
+    return Backend(make)
+
+
 @pytest.fixture
-def store(tmp_path, clock) -> RecordStore:
-    return RecordStore(SQLiteDatabase(tmp_path / "state" / "records.sqlite3"), today=clock)
+def store(backend, clock) -> RecordStore:
+    return RecordStore(backend.database(), today=clock)
 
 
-def _raw_bytes(store: RecordStore) -> str:
-    return store.database.path.read_bytes().decode("utf-8", "replace")
-
-
-def test_a_question_is_logged_masked_with_its_day_and_face_only(store):
+def test_a_question_is_logged_masked_with_its_day_and_face_only(store, backend):
     store.log_question("telegram", PERSONAL, QuestionStatus.ANSWERED, passage_ids=("doc-3",), nearest_passage_id="doc-3", document_ids=("doc",))
     [row] = store.questions()
     assert (row.day, row.face, row.question, row.status) == (date(2026, 11, 20), "telegram", MASKED, QuestionStatus.ANSWERED)
     assert row.normalized == "so cccd cua toi la sdt toi la o xa ba thanh ho ngheo duoc vay von khong"
     assert (row.passage_ids, row.nearest_passage_id, row.document_ids) == (("doc-3",), "doc-3", ("doc",))
-    assert not any(secret in _raw_bytes(store) for secret in SECRETS)  # nothing unmasked anywhere in the file
-    with closing(sqlite3.connect(store.database.path)) as db:  # the day, never a time; no identity column
-        columns = [c[1] for c in db.execute("PRAGMA table_info(questions)")]
-    assert columns == ["id", "day", "face", "question", "normalized", "status", "passage_ids", "nearest_passage_id", "document_ids"]
-    assert stat.S_IMODE(store.database.path.stat().st_mode) == 0o600
+    assert not any(secret in backend.everything() for secret in SECRETS)  # nothing unmasked anywhere
+    # the day, never a time; no identity column
+    assert backend.columns("questions") == ["id", "day", "face", "question", "normalized", "status", "passage_ids", "nearest_passage_id", "document_ids"]
+    if isinstance(store.database, SQLiteDatabase):
+        assert stat.S_IMODE(store.database.path.stat().st_mode) == 0o600
 
 
-def test_votes_are_masked_and_a_changed_vote_replaces_the_old_one(store, clock):
+def test_votes_are_masked_and_a_changed_vote_replaces_the_old_one(store, backend, clock):
     store.record_vote("telegram", answer_key="k1", question=PERSONAL, answer="“…” [1]", passage_ids=("p-1", "p-2"), vote=1)
     clock.day += timedelta(days=1)
     store.record_vote("telegram", answer_key="k1", question=PERSONAL, answer="“…” [1]", passage_ids=("p-1", "p-2"), vote=-1)
@@ -71,7 +118,7 @@ def test_votes_are_masked_and_a_changed_vote_replaces_the_old_one(store, clock):
         ("k1", "telegram", MASKED, "“…” [1]", ("p-1", "p-2"), -1, date(2026, 11, 21)),
         ("k2", "cli", "cận nghèo?", "Xin lỗi, gọi <SĐT>", (), 1, date(2026, 11, 21)),
     ]
-    assert not any(secret in _raw_bytes(store) for secret in SECRETS + ("0987654321",))
+    assert not any(secret in backend.everything() for secret in SECRETS + ("0987654321",))
     with pytest.raises(ValueError):
         store.record_vote("telegram", answer_key="k", question="q", answer="a", passage_ids=(), vote=0)
 
@@ -82,23 +129,21 @@ def test_an_unknown_face_is_refused(store, face):
         store.log_question(face, "hộ nghèo", QuestionStatus.ANSWERED)
 
 
-def test_with_the_log_off_no_question_is_written(tmp_path, clock):
-    path = tmp_path / "records.sqlite3"
-    off = RecordStore(SQLiteDatabase(path), log_questions=False, today=clock)
+def test_with_the_log_off_no_question_is_written(backend, clock):
+    off = RecordStore(backend.database(), log_questions=False, today=clock)
     off.log_question("widget", PERSONAL, QuestionStatus.NOT_COVERED)
-    assert not path.exists()  # not even an empty database
+    assert not off.database.exists()  # not even an empty database (or its tables)
     off.record_vote("widget", answer_key="k", question="hộ nghèo?", answer="…", passage_ids=(), vote=1)
     assert off.questions() == [] and len(off.feedback()) == 1  # votes still are: the citizen sent one
 
 
-def test_retention_deletes_old_rows_at_start_and_on_the_first_write_of_a_day(tmp_path, clock):
-    path = tmp_path / "records.sqlite3"
-    store = RecordStore(SQLiteDatabase(path), retention_days=30, today=clock)
+def test_retention_deletes_old_rows_at_start_and_on_the_first_write_of_a_day(backend, clock):
+    store = RecordStore(backend.database(), retention_days=30, today=clock)
     for days_ago in (40, 31, 30, 0):
         store.log_question("api", f"câu hỏi {days_ago}", QuestionStatus.ANSWERED, on=clock.day - timedelta(days=days_ago))
     store.record_vote("api", answer_key="old", question="q", answer="a", passage_ids=(), vote=-1, on=clock.day - timedelta(days=31))
     assert len(store.questions()) == 4  # written today, purged today before them: all there
-    restarted = RecordStore(SQLiteDatabase(path), retention_days=30, today=clock)
+    restarted = RecordStore(backend.database(), retention_days=30, today=clock)
     assert restarted.start() == 3  # two questions and the vote are more than 30 days old
     assert [r.question for r in restarted.questions()] == ["câu hỏi 30", "câu hỏi 0"]
     assert restarted.feedback() == []
@@ -110,6 +155,13 @@ def test_retention_deletes_old_rows_at_start_and_on_the_first_write_of_a_day(tmp
 def test_start_creates_no_database(tmp_path):
     store = RecordStore(SQLiteDatabase(tmp_path / "none" / "records.sqlite3"))
     assert store.start() == 0 and not (tmp_path / "none").exists()
+    store.ping()  # not written yet is not broken: the readiness check passes
+
+
+def test_start_creates_no_tables(backend):
+    store = RecordStore(backend.database())
+    assert store.start() == 0 and not store.database.exists()
+    store.ping()
 
 
 def test_reading_by_date_range(store, clock):
@@ -119,24 +171,58 @@ def test_reading_by_date_range(store, clock):
     assert [r.question for r in store.questions(until=date(2026, 11, 5))] == ["ngày 1", "ngày 5"]
 
 
-def test_texts_stored_before_a_better_masking_are_masked_again(tmp_path, clock):
-    path = tmp_path / "records.sqlite3"
-    store = RecordStore(SQLiteDatabase(path), today=clock)
+def test_texts_stored_before_a_better_masking_are_masked_again(backend, clock):
+    store = RecordStore(backend.database(), today=clock)
     store.log_question("cli", "hộ nghèo", QuestionStatus.ANSWERED)
-    with closing(sqlite3.connect(path)) as db, db:  # as if written by an older, weaker masking
-        db.execute("UPDATE questions SET question = ?, normalized = 'x'", (PERSONAL,))
-        db.execute("UPDATE meta SET value = ? WHERE key = 'mask_version'", (str(MASK_VERSION - 1),))
-    [row] = RecordStore(SQLiteDatabase(path), today=clock).questions()
+    # as if written by an older, weaker masking
+    backend.execute("UPDATE questions SET question = ?, normalized = 'x'", (PERSONAL,))
+    backend.execute("UPDATE meta SET value = ? WHERE key = 'mask_version'", (str(MASK_VERSION - 1),))
+    [row] = RecordStore(backend.database(), today=clock).questions()
     assert (row.question, row.normalized) == (MASKED, normal_form(MASKED))
 
 
-def test_a_database_from_a_newer_version_is_refused(tmp_path):
-    path = tmp_path / "records.sqlite3"
-    RecordStore(SQLiteDatabase(path)).log_question("cli", "hộ nghèo", QuestionStatus.ANSWERED)
-    with closing(sqlite3.connect(path)) as db, db:
-        db.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
+def test_a_database_from_a_newer_version_is_refused(backend):
+    RecordStore(backend.database()).log_question("cli", "hộ nghèo", QuestionStatus.ANSWERED)
+    backend.execute("UPDATE meta SET value = '99' WHERE key = 'schema_version'")
     with pytest.raises(RuntimeError, match="phiên bản 99"):
-        RecordStore(SQLiteDatabase(path)).questions()
+        RecordStore(backend.database()).questions()
+
+
+def test_a_database_of_the_first_release_is_kept_and_brought_up_to_date(backend, clock):
+    """What the first release wrote (its tables, ``schema_version`` 1) is read as it is."""
+    store = RecordStore(backend.database(), today=clock)
+    store.log_question("cli", "hộ nghèo", QuestionStatus.ANSWERED)
+    assert backend.execute("SELECT value FROM meta WHERE key = 'schema_version'") == [(str(SCHEMA_VERSION),)]
+    backend.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    again = RecordStore(backend.database(), today=clock)
+    again.log_question("cli", "hộ cận nghèo", QuestionStatus.ANSWERED)
+    assert [r.question for r in again.questions()] == ["hộ nghèo", "hộ cận nghèo"]
+
+
+def test_replicas_starting_together_create_the_schema_once(backend, clock):
+    """Several stores (replicas) on one database, first writes at once: every row is kept and
+    the schema is created once (PostgreSQL: an advisory lock around the migrations)."""
+    stores = [RecordStore(backend.database(), today=clock) for _ in range(4)]
+    with ThreadPoolExecutor(4) as pool:
+        list(pool.map(lambda n: stores[n].record_vote("api", answer_key=f"k{n}", question="q", answer="a", passage_ids=(), vote=1), range(4)))
+    assert sorted(r.answer_key for r in stores[0].feedback()) == ["k0", "k1", "k2", "k3"]
+
+
+def test_portable_sql_in_psycopgs_style():
+    assert postgres_sql("SELECT a::text FROM t WHERE x = :x AND y LIKE '5%' AND z = :z_1") == "SELECT a::text FROM t WHERE x = %(x)s AND y LIKE '5%%' AND z = %(z_1)s"
+
+
+@pytest.mark.parametrize(
+    "url, shown",
+    [
+        ("postgresql://tro_ly:mat-khau@db.internal:5432/tro_ly", "postgresql://tro_ly:***@db.internal:5432/tro_ly"),
+        ("redis://:mat-khau@127.0.0.1:6379/0", "redis://:***@127.0.0.1:6379/0"),
+        ("postgresql://tro_ly@db/tro_ly", "postgresql://tro_ly@db/tro_ly"),
+    ],
+)
+def test_urls_are_shown_without_their_password(url, shown):
+    assert redact(url) == shown
+    assert "mat-khau" not in PostgresDatabase(url).describe()
 
 
 # -- the bot's old feedback file ------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Chat language read as the documents would spell it (retrieval/chat.py)."""
+"""Chat language read as the documents would spell it (retrieval/text/chat.py)."""
 
 import pytest
 

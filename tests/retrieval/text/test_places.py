@@ -1,4 +1,4 @@
-"""Places old and new (retrieval/places.py), with the network blocked."""
+"""Places old and new (retrieval/text/places.py), with the network blocked."""
 
 import socket
 
