@@ -1,7 +1,7 @@
 """Per-chat state kept in PTB's ``chat_data`` and written to ``state_dir`` by PicklePersistence
 (one process) or to Redis as JSON (several replicas, ``bot/shared_state.py``), so it survives a
 restart: the previous questions (for follow-ups), what each answer or search showed (for its
-buttons), the question times (for the per-chat limit) and a /kiemtra check in progress (deleted
+buttons), until when it was told to wait (the per-chat limit) and a /kiemtra check in progress (deleted
 as soon as its result is shown or it is cancelled)."""
 
 from __future__ import annotations
@@ -12,7 +12,6 @@ from collections.abc import Mapping, MutableMapping
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from .limits import QuestionWindow
 
 HISTORY_SIZE = 5  # previous questions handed to Assistant.ask (the library uses the last one)
 MAX_REFERENCES = 50  # older answers' buttons say "ask again": the whole state file is rewritten on each save
@@ -59,8 +58,15 @@ class ChatState:
         self.data["history"] = (self.history + [question])[-HISTORY_SIZE:]
 
     @property
-    def window(self) -> QuestionWindow:
-        return self.data.setdefault("window", QuestionWindow())
+    def told_until(self) -> float:
+        """Until when (epoch seconds) the chat has been told to wait: refused questions before
+        then get no further message."""
+        self.data.pop("window", None)  # an earlier release's own window: the budget is counted elsewhere now
+        return float(self.data.get("told_until", 0.0))
+
+    @told_until.setter
+    def told_until(self, moment: float) -> None:
+        self.data["told_until"] = moment
 
     def add_reference(self, reference: Reference) -> int:
         references: dict[int, Reference] = self.data.setdefault("references", {})
@@ -101,8 +107,8 @@ def dump_chat_data(data: Mapping[str, Any]) -> str:
     out: dict[str, Any] = {}
     if "history" in data:
         out["history"] = list(data["history"])
-    if isinstance(data.get("window"), QuestionWindow):
-        out["window"] = asdict(data["window"])
+    if "told_until" in data:
+        out["told_until"] = float(data["told_until"])
     if "references" in data:
         out["references"] = [[number, {**asdict(ref), "passage_ids": list(ref.passage_ids)}] for number, ref in data["references"].items()]
     for key in ("next_reference", "next_check"):
@@ -119,8 +125,8 @@ def load_chat_data(text: str | bytes) -> dict[str, Any]:
     data: dict[str, Any] = {}
     if "history" in raw:
         data["history"] = [str(q) for q in raw["history"]]
-    if "window" in raw:
-        data["window"] = QuestionWindow([float(t) for t in raw["window"]["times"]], float(raw["window"]["told_until"]))
+    if "told_until" in raw:
+        data["told_until"] = float(raw["told_until"])
     if "references" in raw:
         data["references"] = {int(number): Reference(**{**ref, "passage_ids": tuple(ref["passage_ids"])}) for number, ref in raw["references"]}
     for key in ("next_reference", "next_check"):

@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 import logging
 import re
-import time
 import traceback
 from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
@@ -21,10 +20,10 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CallbackContext, ExtBot
 
-from retrieval import Assistant, Settings, Voice
+from retrieval import Assistant, RateLimiter, Settings, Voice
 
 from .. import render, texts
-from ..limits import Verdict
+from ..limits import ChatLimit, Verdict
 from ..state import ChatState
 
 log = logging.getLogger("tro_ly.bot")
@@ -66,12 +65,18 @@ class BotContext(CallbackContext[ExtBot, dict, dict, dict]):
         return self.bot_data.get("observer")
 
     @property
+    def limit(self) -> ChatLimit:
+        return self.bot_data["limit"]
+
+    @property
     def state(self) -> ChatState:
         return ChatState(self.chat_data)
 
 
 def share(application: Application, assistant: Assistant, settings: Settings, voice: Voice | None = None, observer: BotObserver | None = None) -> None:
-    application.bot_data.update(assistant=assistant, settings=settings, voice=voice, observer=observer)
+    # the chats' budget is counted where the web's is: [state]'s Redis (every replica) or here
+    limit = ChatLimit(RateLimiter(settings.redis_url or "memory://"), settings.telegram.questions_per_minute)
+    application.bot_data.update(assistant=assistant, settings=settings, voice=voice, observer=observer, limit=limit)
 
 
 async def observe(update: Update, context: BotContext) -> None:
@@ -111,8 +116,8 @@ def reply_target(message: Message | None) -> int | None:
 
 async def admit(context: BotContext, chat_id: int, reply_to: int | None) -> bool:
     """The per-chat limit on questions: past it, one polite message per stretch."""
-    limit = context.settings.telegram.questions_per_minute
-    verdict, wait = context.state.window.admit(time.time(), limit)
+    verdict, wait = context.limit.admit(chat_id, context.state)
+    limit = context.limit.per_minute
     if verdict is Verdict.LIMITED:
         log.info("Giới hạn câu hỏi: một cuộc trò chuyện vượt %d câu/phút, chờ %d giây", limit, wait)
         await send(context, chat_id, render.text_messages(texts.RATE_LIMITED.format(limit=limit, wait=wait)), reply_to=reply_to)

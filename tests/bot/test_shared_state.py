@@ -210,3 +210,32 @@ def test_the_redis_gate_orders_a_chat_across_replicas_and_frees_what_a_dead_one_
             return retried_at_once, next_update, retried_later
 
         assert asyncio.run(dead_replica()) == (Verdict.BUSY, Verdict.NEW, Verdict.NEW)
+
+
+def test_a_chat_s_budget_is_one_across_replicas(bot_index_settings, bot_assistant, fake, redis_url, tmp_path):
+    """Two questions a minute: one on each replica, and the third, wherever it lands, is refused
+    with one polite message; the budget is counted in Redis by the limits package."""
+    loop = LoopThread()
+    pair = []
+    try:
+        for name in ("a", "b"):
+            settings = bot_settings(bot_index_settings, fake, tmp_path / name / "state", mode="webhook", webhook_url="https://tro-ly.example", questions_per_minute=2)
+            pair.append(Replica(loop, settings.with_overrides(state={"redis_url": redis_url}), bot_assistant))
+        fake.webhook = None
+        a, b = pair
+        chat = fake.new_chat()
+        ask(fake, a, chat, QUESTION)
+        ask(fake, b, chat, FOLLOW_UP)
+        after = fake.last_message_id(chat)
+        assert a.deliver(fake.send_text(chat, QUESTION)) is Verdict.NEW
+        [polite] = fake.wait_for_messages(chat, 1, after=after, timeout=10)
+        assert "tối đa 2 câu hỏi" in polite.text
+        after = fake.last_message_id(chat)
+        assert b.deliver(fake.send_text(chat, QUESTION)) is Verdict.NEW  # told once: nothing more
+        assert a.deliver(fake.send_text(chat, "/vanban")) is Verdict.NEW  # commands are not questions
+        [documents] = fake.wait_for_messages(chat, 1, after=after, timeout=10)
+        assert "Các văn bản tôi đang có" in documents.text
+    finally:
+        for replica in pair:
+            replica.stop()
+        loop.close()

@@ -49,7 +49,7 @@ def test_state_shared_through_redis_goes_as_json_and_comes_back_typed():
     data: dict = {}
     state = ChatState(data)
     state.remember_question("hộ nghèo vay vốn ở đâu?")
-    state.window.admit(1_800_000_000.0, 10)
+    state.told_until = 1_800_000_060.0
     state.add_reference(Reference("answer", "q", "“…” [1]", ("p-1", "p-2"), vote=-1, related=True))
     progress = state.start_check("2026|")
     progress.step, progress.message_id, progress.values["members"], progress.values["water"] = 3, 77, 4, True
