@@ -168,7 +168,11 @@ class TelegramBot:
 
     async def start_with_retries(self) -> None:
         """Start, retrying while the Bot API cannot be reached; give up on a refused token.
-        Meant to run as a background task: the web service does not wait for Telegram."""
+        Meant to run as a background task: the web service does not wait for Telegram.
+
+        Not PTB's ``bootstrap_retries``: only ``run_polling``/``run_webhook`` apply it to
+        ``initialize`` (getMe), and they own the event loop, which here is FastAPI's; the
+        Updater's own covers deleteWebhook alone, not setMyCommands or setWebhook."""
         delay = FIRST_RETRY_SECONDS
         while True:
             try:
