@@ -73,7 +73,7 @@ def create_app(
     # the last added runs first: the access log sees every response, CORS headers go on
     # errors too (the 413 of an over-long body included)
     app.add_middleware(TooLargeInVietnamese, detail=MSG_TOO_LARGE)
-    app.add_middleware(CORSMiddleware, allow_origins=server.allowed_origins, allow_methods=["GET", "POST"], allow_headers=["Content-Type"], max_age=600)
+    app.add_middleware(CORSMiddleware, allow_origins=server.allowed_origins, allow_methods=["GET", "POST"], allow_headers=["Content-Type", ask.FACE_HEADER], max_age=600)
     app.add_middleware(AccessLogMiddleware)
     install_error_handlers(app)
 
