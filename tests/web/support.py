@@ -13,7 +13,7 @@ OTHER = "https://lua-dao.example"
 FOUND_Q = "tín dụng chính sách xã hội"
 NOT_FOUND_Q = "giá vé máy bay đi Paris là bao nhiêu?"
 GENEROUS = {"allowed_origins": [ALLOWED], "ask_rate_per_minute": 100_000, "search_rate_per_minute": 100_000}
-ANSWER_KEYS = {"question", "found", "status", "answer", "citations"}
+ANSWER_KEYS = {"question", "found", "status", "answer", "citations", "related"}
 CITATION_KEYS = {"passage_id", "text", "score", "location", "document", "number", "label"}
 INDICATORS = ["employment", "dependants", "nutrition", "health_insurance", "adult_education", "school_attendance",
               "housing_quality", "housing_area", "water", "latrine", "telecom", "information"]
