@@ -103,6 +103,16 @@ def test_questions_are_logged_masked_with_their_face(client, assistant):
     assert logged[3].status is QuestionStatus.ANSWERED and logged[3].passage_ids
 
 
+def test_a_question_whose_detail_is_not_stated_is_logged_as_not_covered(client, assistant):
+    """The documents speak of policy loans but state no interest rate: the citizen got no
+    answer, and the report must show it with the nearest clause offered."""
+    question = "hộ nghèo vay vốn tín dụng chính sách lãi suất bao nhiêu tàu thủy?"
+    body = client.post("/api/ask", json={"question": question}).json()
+    assert body["status"] == "not_stated" and body["related"]
+    [row] = _logged(assistant, "tau thuy")
+    assert (row.face, row.status, row.nearest_passage_id) == ("api", QuestionStatus.NOT_COVERED, body["related"][0]["passage_id"])
+
+
 def test_the_widgets_header_passes_the_cors_preflight(client):
     r = client.options("/api/ask", headers={"Origin": ALLOWED, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type,x-tro-ly-face"})
     assert r.status_code == 200 and r.headers["access-control-allow-origin"] == ALLOWED
