@@ -26,7 +26,7 @@ from retrieval import Assistant, CheckForm, ConfigError, RateLimiter, Rebuilder,
 
 from .errors import MSG_TOO_LARGE, install_error_handlers
 from .middleware import AccessLogMiddleware, TooLargeInVietnamese
-from .routes import admin, ask, documents, eligibility, health, pages, search, telegram
+from .routes import admin, ask, documents, eligibility, health, pages, report, search, telegram
 from .schemas import request_models
 from .settings import server_settings
 
@@ -79,7 +79,7 @@ def create_app(
 
     routers = [ask.build(requests), search.build(requests), eligibility.build(requests), documents.router, health.router, telegram.router]
     if admin_token is not None:
-        routers.append(admin.build(admin_token))
+        routers += [admin.build(admin_token), report.build(admin_token)]
     for router in [*routers, pages.build(web_dir)]:
         # FastAPI's body limit, per router rather than on the app: the app-wide one would
         # answer outside the middleware above (no CORS headers on its 413)
