@@ -29,9 +29,9 @@ sys.path.insert(0, str(REPO))
 
 from bench.bench_retrieval import machine, percentile  # noqa: E402
 from retrieval import Assistant, Settings, build, load_settings  # noqa: E402
-from tests.bot.fake_telegram import Chat, FakeTelegram  # noqa: E402
-from tests.bot.support import PYTHON, TOKEN, RunningBot, bot_settings, write_config  # noqa: E402
-from tests.support import free_port, seed_embedding_cache  # noqa: E402
+from support.fake_telegram import Chat, FakeTelegram  # noqa: E402
+from support.bot import PYTHON, TOKEN, RunningBot, bot_settings, write_config  # noqa: E402
+from support import free_port, seed_embedding_cache  # noqa: E402
 
 QUESTIONS = [
     "Hộ nghèo được vay vốn ưu đãi ở đâu?",

@@ -113,7 +113,7 @@ import time; started = time.perf_counter()
 import json, resource, sys
 import numpy as np
 from retrieval import load_settings
-from retrieval.embeddings import load_embedder
+from retrieval.index.embeddings import load_embedder
 settings = load_settings({config!r})
 encoder = load_embedder(settings)
 encoder.embed_queries(["hộ nghèo được vay vốn ở đâu?"])
@@ -159,20 +159,20 @@ def mark(name):
 import server
 mark("import server.py (FastAPI, bot, retrieval)")
 from retrieval import load_settings
-from retrieval.index import load_index
+from retrieval.index.load import load_index
 settings = load_settings({config!r})
 index = load_index(settings)
 mark("load the index (seed corpus)")
-from retrieval.onnx_encoder import TOKENIZER_FILE, export_dir
+from retrieval.index.onnx_encoder import TOKENIZER_FILE, export_dir
 from tokenizers import Tokenizer
 Tokenizer.from_file(str(export_dir(settings) / TOKENIZER_FILE))
 mark("tokenizer.json (250,002 pieces)")
-from retrieval.embeddings import load_embedder
+from retrieval.index.embeddings import load_embedder
 encoder = load_embedder(settings)
 mark("encoder (onnxruntime session + tokenizer again)")
 encoder.embed_queries(["hộ nghèo"])
 mark("first vector")
-from retrieval.text import word_segments
+from retrieval.text.core import word_segments
 word_segments("hộ nghèo được vay vốn")
 mark("word segmenter: import + model (as the project loads it)")
 import json, sys; print(json.dumps({{"parts_s": parts, "torch": "torch" in sys.modules}}))
@@ -309,7 +309,7 @@ def first_answer(port: int) -> None:
 
 
 def server(key: str, root: Path, runs: int, seconds: float, questions_: list[str]) -> dict:
-    from tests.bot.fake_telegram import FakeTelegram
+    from support.fake_telegram import FakeTelegram
 
     starts, firsts, polls, loads = [], [], [], []
     with FakeTelegram(TOKEN) as fake:
@@ -380,7 +380,7 @@ def main() -> None:
     keys = ["st"] + [k for k in args.encoders if k != "st"]  # the reference first
 
     from retrieval import load_settings
-    from retrieval.onnx_export import ensure_exported
+    from scripts.model.onnx_export import ensure_exported
 
     base = load_settings(REPO / "config.toml")
     for key in keys:  # exports made at set-up; int8 only if asked for there

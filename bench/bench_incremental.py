@@ -21,7 +21,7 @@ sys.path.insert(0, str(REPO))
 
 from bench.bench_retrieval import machine  # noqa: E402
 from retrieval import Assistant, Catalog, Rebuilder, build, load_settings  # noqa: E402
-from retrieval.embeddings import load_embedder  # noqa: E402
+from retrieval.index.embeddings import load_embedder  # noqa: E402
 
 NEW_PLAN = """ỦY BAN NHÂN DÂN
 TỈNH KON TUM

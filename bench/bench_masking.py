@@ -19,7 +19,7 @@ sys.path.insert(0, str(REPO))
 
 from bench.bench_retrieval import machine  # noqa: E402
 from retrieval.privacy import mask  # noqa: E402
-from retrieval.text import fold  # noqa: E402
+from retrieval.text.core import fold  # noqa: E402
 
 FAMILY = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Võ", "Đặng", "Bùi", "Đỗ", "Ngô"]
 MIDDLE = ["Văn", "Thị", "Hữu", "Ngọc", "Minh", "Thanh"]

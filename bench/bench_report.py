@@ -25,7 +25,7 @@ from bench.bench_retrieval import machine  # noqa: E402
 from retrieval.privacy import mask  # noqa: E402
 from retrieval.records import QuestionRecord, QuestionStatus, normal_form  # noqa: E402
 from retrieval.report import build_report, group_questions  # noqa: E402
-from tests.retrieval.generated_questions import SIZES_200, generate  # noqa: E402
+from support.generated_questions import SIZES_200, generate  # noqa: E402
 
 FACES = ("telegram", "widget", "api", "cli")
 STATUSES = (QuestionStatus.ANSWERED, QuestionStatus.ANSWERED, QuestionStatus.NOT_COVERED, QuestionStatus.ELIGIBILITY_HINT, QuestionStatus.REFUSED)

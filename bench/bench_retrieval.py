@@ -22,8 +22,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from retrieval import Assistant, build, load_settings  # noqa: E402
-from retrieval.embeddings import load_embedder  # noqa: E402
-from retrieval.evaluation import load_questions  # noqa: E402
+from retrieval.index.embeddings import load_embedder  # noqa: E402
+from retrieval.service.evaluation import load_questions  # noqa: E402
 
 
 def percentile(values: list[float], q: float) -> float:

@@ -52,10 +52,10 @@ def peak_rss_mb() -> float:
 def prepare_seed() -> dict:
     """Real analysis and embeddings of the seed corpus, with the rates they were made at."""
     from retrieval import load_settings
-    from retrieval.corpus import load_corpus
-    from retrieval.embeddings import load_embedder
-    from retrieval.evaluation import load_questions
-    from retrieval.index import analyse_document
+    from retrieval.ingest.corpus import load_corpus
+    from retrieval.index.embeddings import load_embedder
+    from retrieval.service.evaluation import load_questions
+    from retrieval.index.analysis import analyse_document
 
     settings = load_settings(REPO / "config.toml")
     corpus = load_corpus(settings.corpus_dir, settings.metadata_path)
@@ -124,7 +124,7 @@ def synthetic_terms(n: int, seed: int = 0):
 
 
 def run_bm25(n: int) -> dict:
-    from retrieval.lexical import BM25Index
+    from retrieval.index.lexical import BM25Index
 
     passages, query_terms = synthetic_terms(n)
     started = time.perf_counter()
@@ -143,7 +143,7 @@ def run_bm25(n: int) -> dict:
 
 
 def run_dense(n: int, kind: str) -> dict:
-    from retrieval.dense import DenseIndex
+    from retrieval.index.dense import DenseIndex
     from retrieval.settings import IndexSettings
 
     _, vectors, queries, _ = synthetic(n)

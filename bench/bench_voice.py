@@ -42,7 +42,7 @@ sys.path.insert(0, str(REPO))
 
 from bench.bench_retrieval import machine  # noqa: E402
 from retrieval import Assistant, Voice, VoiceError, load_settings  # noqa: E402
-from retrieval.evaluation import contains_gold, load_questions  # noqa: E402
+from retrieval.service.evaluation import contains_gold, load_questions  # noqa: E402
 from retrieval.speech.wer import word_errors  # noqa: E402
 
 RESULTS = REPO / "bench" / "results" / "voice.json"

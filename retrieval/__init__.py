@@ -16,12 +16,30 @@ The JSON shapes of what it returns are ``retrieval.contract``'s models. No web o
 code lives in this package: the faces register their own config sections (``register_section``).
 """
 
-from .amounts import AmountError, format_money, parse_count, parse_money
-from .assistant import Assistant, IndexInfo, build
-from .catalog import AddedDocument, Catalog
-from .domain import Answer, AnswerStatus, Citation, Document, DocumentMetadata, Hit, Passage, PassageKind, Quote, SearchFilters
-from .eligibility import Classification, ComingChange, EligibilityResult, Household
-from .eligibility_form import CheckForm, Choice, Reading, Step
+from .domain import (
+    Answer,
+    AnswerStatus,
+    Citation,
+    Document,
+    DocumentMetadata,
+    Hit,
+    Passage,
+    PassageKind,
+    Quote,
+    SearchFilters,
+)
+from .eligibility.form import CheckForm, Choice, Reading, Step
+from .eligibility.rule import Classification, ComingChange, EligibilityResult, Household
+from .eligibility.standards import (
+    AREA_LABELS,
+    AREA_NAMES,
+    AREAS,
+    Indicator,
+    LegalBasis,
+    PovertyStandards,
+    StandardPeriod,
+    load_standards,
+)
 from .errors import (
     ConfigError,
     CorpusError,
@@ -35,15 +53,31 @@ from .errors import (
     UnknownDocumentError,
     VocabularyError,
 )
+from .ingest.catalog import AddedDocument, Catalog
 from .privacy import Masked, mask
-from .rebuild import BuildStatus, Rebuilder
-from .rate_limit import RateLimiter
-from .records import FACES, FeedbackRecord, QuestionRecord, QuestionStatus, Records, RecordStore
+from .records import (
+    FACES,
+    FeedbackRecord,
+    QuestionRecord,
+    QuestionStatus,
+    Records,
+    RecordStore,
+)
 from .report import QuestionGroup, Report
-from .settings import Settings, SettingsSection, VoiceSettings, load_settings, register_section
-from .speech import Heard, Problem as VoiceProblem, Voice, VoiceError, spoken_to_digits
-from .vocabulary import Vocabulary
-from .standards import AREA_LABELS, AREA_NAMES, AREAS, Indicator, LegalBasis, PovertyStandards, StandardPeriod, load_standards
+from .service.assistant import Assistant, IndexInfo, build
+from .service.rate_limit import RateLimiter
+from .service.rebuild import BuildStatus, Rebuilder
+from .settings import (
+    Settings,
+    SettingsSection,
+    VoiceSettings,
+    load_settings,
+    register_section,
+)
+from .speech import Heard, Voice, VoiceError, spoken_to_digits
+from .speech import Problem as VoiceProblem
+from .text.amounts import AmountError, format_money, parse_count, parse_money
+from .text.vocabulary import Vocabulary
 
 __all__ = [
     "FACES", "FeedbackRecord", "Masked", "QuestionGroup", "QuestionRecord", "QuestionStatus", "RecordStore", "Records", "Report", "mask",

@@ -9,23 +9,30 @@ import sys
 from datetime import date, datetime
 from pathlib import Path
 
-from .amounts import format_money
-from .assistant import Assistant, build
-from .catalog import Catalog
-from .contract import AnswerOut, CorpusOut, EligibilityOut, HitOut, QuestionRunOut, SearchOut, Shape
-from .corpus import load_corpus
+from .contract import (
+    AnswerOut,
+    CorpusOut,
+    EligibilityOut,
+    HitOut,
+    QuestionRunOut,
+    SearchOut,
+    Shape,
+)
 from .domain import Answer, Hit
-from .eligibility import EligibilityResult, Household, assess
-from .eligibility_form import CheckForm
-from .embeddings import prepare_model
+from .eligibility.form import CheckForm
+from .eligibility.rule import EligibilityResult, Household, assess
+from .eligibility.standards import AREA_LABELS, load_standards
 from .errors import EligibilityInputError, RetrievalError
-from .evaluation import evaluate, load_questions
-from .index import load_index
+from .index.load import load_index
+from .ingest.catalog import Catalog
+from .ingest.corpus import load_corpus
 from .records import open_records
 from .report import build_report, index_labels, to_csv, to_text
+from .service.assistant import Assistant, build
+from .service.evaluation import evaluate, load_questions
 from .settings import Settings, load_settings
-from .standards import AREA_LABELS, load_standards
-from .text import truncate_words
+from .text.amounts import format_money
+from .text.core import truncate_words
 
 MODES = ("hybrid", "bm25", "dense")
 
@@ -63,24 +70,8 @@ def _settings_for(args: argparse.Namespace) -> Settings:
     return settings
 
 
-def _prepare(settings: Settings) -> str:
-    """The model, and with runtime "onnx" its export, made if missing (set-up's work: builds
-    may pay it once; serving commands never do, they only load what is there)."""
-    location = prepare_model(settings)
-    if settings.embedding.runtime != "onnx" or settings.search.mode == "bm25":
-        return location
-    from .onnx_export import ensure_exported
-
-    directory, meta = ensure_exported(settings)
-    if meta.get("unsupported"):
-        return f"{location} (sentence-transformers: không xuất được sang ONNX — {meta['unsupported']})"
-    agreement = meta.get("agreement", {})
-    return f"{location}; bản ONNX {meta['variant']}: {directory} (cosine với sentence-transformers ≥ {agreement.get('cosine_min')})"
-
-
 def cmd_build(args: argparse.Namespace) -> int:
     settings = _settings_for(args)
-    _prepare(settings)
     report = build(settings)
     for message in report.skipped + report.warnings:
         print(f"! {message}", file=sys.stderr)
@@ -110,7 +101,6 @@ def _print_entry(entry: dict, guessed: dict | None = None) -> None:
 
 
 def _build_and_report(settings: Settings) -> None:
-    _prepare(settings)
     report = build(settings)
     for message in report.skipped:
         print(f"! {message}", file=sys.stderr)
@@ -161,11 +151,6 @@ def cmd_list(args: argparse.Namespace) -> int:
     for skipped in corpus.skipped:
         print(f"! {skipped}", file=sys.stderr)
     print(f"{len(corpus.documents)} văn bản" + (f", {len(corpus.skipped)} tệp bị bỏ qua" if corpus.skipped else "") + ".")
-    return 0
-
-
-def cmd_prepare_model(args: argparse.Namespace) -> int:
-    print(f"Mô hình nhúng sẵn sàng: {_prepare(_settings_for(args))}")
     return 0
 
 
@@ -403,7 +388,6 @@ def make_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     sub.add_parser("build", help="xây dựng chỉ mục từ thư mục văn bản").set_defaults(func=cmd_build)
-    sub.add_parser("prepare-model", help="tạo mô hình nhúng ngoại tuyến và bản ONNX của nó (nếu thiếu)").set_defaults(func=cmd_prepare_model)
 
     p = sub.add_parser("add", help="thêm một văn bản (.txt .md .docx .pdf .html) và cập nhật chỉ mục")
     p.add_argument("file")

@@ -17,16 +17,16 @@ from typing import TYPE_CHECKING, Literal
 
 from pydantic import BaseModel, Field
 
-from .standards import AREA_LABELS, AREAS
+from .eligibility.standards import AREA_LABELS, AREAS
 
 if TYPE_CHECKING:  # the domain imports this module: names only, to avoid a cycle
-    from .assistant import IndexInfo
     from .domain import Answer, Citation, Document, Hit, Passage
-    from .eligibility import ComingChange, EligibilityResult
-    from .eligibility_form import CheckForm, Choice, Reading, Step
-    from .rebuild import BuildStatus
+    from .eligibility.form import CheckForm, Choice, Reading, Step
+    from .eligibility.rule import ComingChange, EligibilityResult
+    from .eligibility.standards import Indicator, LegalBasis, StandardPeriod
     from .report import CitedClause, QuestionGroup, Report, WeekCoverage
-    from .standards import Indicator, LegalBasis, StandardPeriod
+    from .service.assistant import IndexInfo
+    from .service.rebuild import BuildStatus
 
 # where a question was asked (retrieval.records.FACES)
 Face = Literal["telegram", "widget", "api", "cli"]

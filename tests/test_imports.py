@@ -13,7 +13,15 @@ from pathlib import Path
 import pytest
 
 from retrieval import build, load_settings
-from tests.server_support import MODEL_DIR, free_port, make_corpus, seed_embedding_cache, write_config
+from support import (
+    free_port,
+    make_corpus,
+    seed_embedding_cache,
+    write_config,
+)
+from support.needs import require_model
+
+pytestmark = pytest.mark.slow  # a real process, browser or engine: the full suite only
 
 REPO = Path(__file__).resolve().parent.parent
 TORCH = ["sentence_transformers", "torch", "transformers"]
@@ -36,8 +44,7 @@ def imported_after(code: str, watch: list[str]) -> list[str]:
 
 @pytest.fixture(scope="module")
 def config(tmp_path_factory, real_embedder) -> Path:
-    if not MODEL_DIR.is_dir():
-        pytest.skip("the embedding model is not prepared")
+    require_model()
     root = tmp_path_factory.mktemp("imports")
     make_corpus(root, with_attack=False)
     path = write_config(root, free_port(), [])
@@ -69,7 +76,7 @@ def test_the_web_service_and_the_bot_answer_without_torch(config):
 from fastapi.testclient import TestClient
 import bot
 from retrieval import load_settings
-from server import create_app
+from web import create_app
 with TestClient(create_app(load_settings({str(config)!r}))) as client:
     response = client.post("/api/ask", json={{"question": "Hộ nghèo được vay vốn ưu đãi ở đâu?"}})
     assert response.status_code == 200 and response.json()["found"], response.text

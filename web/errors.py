@@ -11,7 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from retrieval.amounts import MAX_MEMBERS, MAX_MONTHLY_INCOME
+from retrieval.text.amounts import MAX_MEMBERS, MAX_MONTHLY_INCOME
 
 from .middleware import log_path
 from .schemas import MAX_ANSWER_ID_CHARS, MAX_ANSWERS, MAX_HISTORY, MAX_K, ErrorResponse

@@ -17,7 +17,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from retrieval import CheckForm
-from retrieval.amounts import MAX_MEMBERS, MAX_MONTHLY_INCOME
+from retrieval.text.amounts import MAX_MEMBERS, MAX_MONTHLY_INCOME
 from retrieval.contract import (
     AdminBuildOut,
     AdminChangeOut,

@@ -15,10 +15,10 @@ from underthesea's bundled CRF NER with guards against chat words, plus two rule
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from dataclasses import dataclass
+from functools import lru_cache
 
-from ..text import normalize
+from ..text.core import normalize
 from .names import find_names
 from .numbers import Found, find_numbers
 from .places import find_places

@@ -19,7 +19,7 @@ from functools import lru_cache
 
 from vn_ident import PROVINCES
 
-from ..text import FOLDED_STOPWORDS, STOPWORDS, fold
+from ..text.core import FOLDED_STOPWORDS, STOPWORDS, fold
 from .numbers import Found
 
 log = logging.getLogger(__name__)

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from vn_ident import is_valid_cccd, is_valid_mst
 
-from ..text import fold
+from ..text.core import fold
 
 # "(+84) ", "+84 ", "+84." before the national number
 _COUNTRY = r"(?:\(\s?\+?84\s?\)|\+84)[ .\-]?"
@@ -144,7 +144,9 @@ def _amount_shaped(text: str, groups: list[_Group], i: int, j: int, digits: str)
     if digits.startswith("0"):
         return False  # no amount is written with a leading zero; every card and phone number is
     grouped = j > i and groups[i + 1].sep in (".", ",") and len(groups[i].digits) <= 3 and all(len(g.digits) == 3 for g in groups[i + 1 : j + 1])
-    unit = _MONEY_UNIT.match(text, groups[j].end) is not None
+    # a unit after it makes one number an amount ("150000000 VNĐ"), not a run of numbers whose
+    # later ones are not thousands ("2021 0320000000 đồng": a year, then a phone number)
+    unit = _MONEY_UNIT.match(text, groups[j].end) is not None and all(len(g.digits) == 3 for g in groups[i + 1 : j + 1])
     return grouped or unit
 
 

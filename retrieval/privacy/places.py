@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import re
 
-from ..text import FOLDED_STOPWORDS, STOPWORDS, fold
+from ..text.core import FOLDED_STOPWORDS, STOPWORDS, fold
 from .numbers import Found
 
 # below the commune; longer names first so "tổ dân phố" wins over "tổ"

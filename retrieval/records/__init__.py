@@ -15,7 +15,16 @@ from pathlib import Path
 from ..settings import Settings
 from .database import Database, SQLiteDatabase
 from .legacy import import_legacy_feedback
-from .store import FACES, MASK_VERSION, SCHEMA_VERSION, FeedbackRecord, QuestionRecord, QuestionStatus, RecordStore, normal_form
+from .store import (
+    FACES,
+    MASK_VERSION,
+    SCHEMA_VERSION,
+    FeedbackRecord,
+    QuestionRecord,
+    QuestionStatus,
+    RecordStore,
+    normal_form,
+)
 
 
 class Records(RecordStore):

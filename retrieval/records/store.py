@@ -22,7 +22,7 @@ from enum import Enum
 
 from ..domain import Answer, AnswerStatus
 from ..privacy import PLACEHOLDER, mask
-from ..text import syllables
+from ..text.core import syllables
 from .database import Database
 
 log = logging.getLogger(__name__)

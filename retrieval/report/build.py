@@ -17,7 +17,7 @@ from datetime import date, timedelta
 from ..contract import CitedClauseOut, QuestionGroupOut, ReportOut, WeekCoverageOut
 from ..privacy import PLACEHOLDER
 from ..records import FeedbackRecord, QuestionRecord, QuestionStatus
-from ..text import fold
+from ..text.core import fold
 from .grouping import DEFAULT_THRESHOLD, group_questions, same_question
 
 # a passage id -> "Chỉ thị 19-CT/TU — 6. Tiếp tục…" (None when the index no longer has it)

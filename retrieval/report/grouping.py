@@ -27,7 +27,7 @@ import numpy as np
 from scipy import sparse
 
 from ..privacy import PLACEHOLDER
-from ..text import _TOKEN, FOLDED_STOPWORDS, STOPWORDS, fold
+from ..text.core import _TOKEN, FOLDED_STOPWORDS, STOPWORDS, fold
 
 # measured on the seeded questions (tests/retrieval/generated_questions.py): paraphrases of one
 # need mostly score 0.2–0.9 against its most asked wording, different needs at most ~0.15; a

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from ..index import LoadedIndex
+from ..index.load import LoadedIndex
 
 
 def index_labels(index: LoadedIndex) -> tuple[Callable[[str], str | None], Callable[[str], str | None]]:

@@ -18,7 +18,7 @@ import re
 import unicodedata
 from decimal import Decimal
 
-from ..amounts import format_money
+from ..text.amounts import format_money
 
 DIGITS = {"không": 0, "một": 1, "hai": 2, "ba": 3, "bốn": 4, "năm": 5, "sáu": 6, "bảy": 7, "bẩy": 7, "tám": 8, "chín": 9}
 # after "mười"/"mươi" five is "lăm" (or "nhăm"), one may be "mốt", four "tư"; "năm" there means "year"

@@ -8,17 +8,17 @@ from pathlib import Path
 import pytest
 
 from retrieval import Assistant, Settings, build
-from tests.bot.fake_telegram import FakeTelegram
-from tests.bot.support import TOKEN
+from support import make_corpus, seed_embedding_cache
+from support.bot import TOKEN
+from support.fake_telegram import FakeTelegram
+from support.needs import require_model
 from tests.conftest import make_settings
-from tests.support import MODEL_DIR, make_corpus, seed_embedding_cache
 
 
 @pytest.fixture(scope="session")
 def bot_index_settings(tmp_path_factory, real_embedder) -> Settings:
     """Settings over the test corpus, its index built once per session."""
-    if not MODEL_DIR.is_dir():
-        pytest.skip("the embedding model is not prepared (python -m retrieval prepare-model)")
+    require_model()
     root = tmp_path_factory.mktemp("bot-index")
     make_corpus(root)
     # the poverty standard is chosen by date: fixed, so no test depends on the clock

@@ -10,8 +10,8 @@ import pytest
 from bot import texts
 from bot.callbacks import MAX_BYTES
 from retrieval import Assistant, Household
-from tests.bot.fake_telegram import Chat, FakeTelegram, Sent
-from tests.bot.support import TOKEN, RunningBot, bot_settings
+from support.fake_telegram import Chat, FakeTelegram, Sent
+from support.bot import TOKEN, RunningBot, bot_settings
 
 BACK, CANCEL = texts.CHECK_BACK_BUTTON, texts.CHECK_CANCEL_BUTTON
 

@@ -7,8 +7,8 @@ import json
 import httpx
 import pytest
 
-from tests.bot.support import TOKEN
-from tests.bot.telegram_html import HTMLParseError, entity_text, parse
+from support.bot import TOKEN
+from support.telegram_html import HTMLParseError, entity_text, parse
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,11 @@ import subprocess
 
 import pytest
 
-from tests.bot.fake_telegram import FakeTelegram
-from tests.bot.support import PYTHON, TOKEN, write_config
-from tests.support import REPO, free_port
+from support.fake_telegram import FakeTelegram
+from support.bot import PYTHON, TOKEN, write_config
+from support import REPO, free_port
+
+pytestmark = pytest.mark.slow  # a real process, browser or engine: the full suite only
 
 
 def run(config, token: str | None, log_path) -> subprocess.Popen:

@@ -16,10 +16,10 @@ from telegram.error import InvalidToken
 from bot import texts
 from bot.render import MAX_MESSAGE, utf16_len
 from retrieval import Assistant, QuestionStatus
-from tests.bot.fake_telegram import ApiError, Chat, FakeTelegram, Sent
-from tests.bot.support import LONG_ANSWERS, TOKEN, RunningBot, bot_settings
-from tests.bot.telegram_html import entity_text
-from tests.support import HTML_ATTACK, SCRIPT_ATTACK, XSS_ID, XSS_TITLE
+from support.fake_telegram import ApiError, Chat, FakeTelegram, Sent
+from support.bot import LONG_ANSWERS, TOKEN, RunningBot, bot_settings
+from support.telegram_html import entity_text
+from support import HTML_ATTACK, SCRIPT_ATTACK, XSS_ID, XSS_TITLE
 
 LIMIT = 5
 QUESTION = "hộ nghèo được vay vốn ở đâu?"
@@ -228,7 +228,7 @@ def test_the_question_is_logged_masked_and_the_vote_stored_masked(running, fake,
     assert fake.unanswered_callbacks() == []
     # nothing of it unmasked on disk: neither the records nor the bot's own state, and no chat id
     running.loop.run(running.bot.application.update_persistence())
-    for path in (bot_assistant.settings.records_path, settings.state_dir / "bot-state.pickle"):
+    for path in (bot_assistant.settings.records_path, settings.resolve(settings.telegram.state_dir) / "bot-state.pickle"):
         stored = path.read_bytes()
         for private in ("Nguyễn Văn An",):
             assert private.encode() not in stored, (path, private)

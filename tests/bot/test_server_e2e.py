@@ -23,9 +23,11 @@ from bot import WEBHOOK_PREFIX, texts
 from bot.render import MAX_MESSAGE, utf16_len
 from retrieval import Assistant, QuestionStatus
 from retrieval.records import RecordStore, SQLiteDatabase
-from tests.bot.fake_telegram import Chat, FakeTelegram, Sent
-from tests.bot.support import LONG_ANSWERS, PYTHON, TOKEN, write_config
-from tests.support import REPO, free_port
+from support.fake_telegram import Chat, FakeTelegram, Sent
+from support.bot import LONG_ANSWERS, PYTHON, TOKEN, write_config
+from support import REPO, free_port
+
+pytestmark = pytest.mark.slow  # a real process, browser or engine: the full suite only
 
 STARTUP_SECONDS = 180
 QUESTION = "hộ nghèo được vay vốn ở đâu?"

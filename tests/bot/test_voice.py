@@ -18,11 +18,14 @@ import pytest
 
 from bot import texts
 from retrieval import Assistant, build, spoken_to_digits
-from tests.bot.fake_telegram import Chat, FakeTelegram, Sent
-from tests.bot.support import TOKEN, RunningBot, bot_settings
+from support import make_corpus, seed_embedding_cache
+from support.bot import TOKEN, RunningBot, bot_settings
+from support.fake_telegram import Chat, FakeTelegram, Sent
+from support.needs import require_model
 from tests.conftest import make_settings
-from tests.server_support import MODEL_DIR, make_corpus, seed_embedding_cache
 from tests.speech_support import clip, encode, silence, voice_note
+
+pytestmark = pytest.mark.slow  # a real process, browser or engine: the full suite only
 
 LIMIT = 4
 PARENTING_FILE = "095_nuoi_day_con.txt"
@@ -45,8 +48,7 @@ SPEAKER = "Đoan"  # "Nuôi con theo phong cách Do Thái, không chỉ tốt ch
 
 @pytest.fixture(scope="module")
 def voice_index(tmp_path_factory, real_embedder):
-    if not MODEL_DIR.is_dir():
-        pytest.skip("the embedding model is not prepared (python -m retrieval prepare-model)")
+    require_model()
     root = tmp_path_factory.mktemp("voice-index")
     corpus = make_corpus(root, files=["004_b366543ccdd4efef.txt"], with_attack=False)
     (corpus / PARENTING_FILE).write_text(PARENTING_TEXT, encoding="utf-8")

@@ -16,8 +16,18 @@ import httpx2 as httpx
 import pytest
 
 from retrieval import build, load_settings
+from support import (
+    Live,
+    ServerDied,
+    free_port,
+    make_corpus,
+    seed_embedding_cache,
+    start_live_server,
+    stop,
+    write_config,
+)
+from support.needs import require_model
 from tests.browser.support import CHROMIUM, CHROMIUM_ARGS, HostSite
-from tests.support import MODEL_DIR, Live, ServerDied, free_port, make_corpus, seed_embedding_cache, start_live_server, stop, write_config
 from web.routes.admin import TOKEN_ENV as ADMIN_TOKEN_ENV
 
 SETUP_HINT = "run `bash scripts/test.sh` once: it installs Chromium (apt-get) and Playwright (requirements-dev.txt)"
@@ -25,8 +35,7 @@ ADMIN_TOKEN = "kiem-thu-trinh-duyet-0123456789abcdef"
 
 
 def _require_model() -> None:
-    if not MODEL_DIR.is_dir():
-        pytest.skip("the embedding model is not prepared (python -m retrieval prepare-model)")
+    require_model()
 
 
 @dataclass
@@ -157,3 +166,11 @@ def cadre_browsing(browser, site):
     report page's HTTP Basic challenge (any user name)."""
     with _watched_context(browser, http_credentials={"username": "can-bo", "password": site.admin_token}) as result:
         yield result
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every browser test is slow (Chromium and a real server): the full suite only."""
+    here = Path(__file__).parent
+    for item in items:
+        if here in item.path.parents:
+            item.add_marker(pytest.mark.slow)

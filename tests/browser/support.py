@@ -10,7 +10,7 @@ import unicodedata
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-from tests.support import REPO
+from support import REPO
 
 try:
     from playwright.sync_api import expect

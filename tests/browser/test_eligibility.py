@@ -143,6 +143,7 @@ def test_cancel_back_at_the_start_and_escape_keep_the_conversation(browsing, sit
     page.get_by_role("button", name="Thành thị").click()
     page.get_by_test_id("widget-check-input").fill("4")
     page.get_by_test_id("widget-check-next").click()
+    expect(page.get_by_test_id("widget-check-progress")).to_have_text("Bước 3/17")  # the server has read "4"
     for bad, message in (
         ("nhiều tiền", "Tôi chưa hiểu số tiền này. Bạn hãy gõ ví dụ: 6 triệu, 6.000.000 hoặc 6tr."),
         ("-5", "Thu nhập không thể là số âm. Nếu hộ không có thu nhập, hãy gõ 0."),

@@ -8,7 +8,7 @@ import re
 from datetime import date
 
 from tests.browser.support import TOP_IN_VIEWPORT_JS, assert_contrast, expect, fold
-from tests.support import HTML_ATTACK, SCRIPT_ATTACK, XSS_ID, XSS_TITLE
+from support import HTML_ATTACK, SCRIPT_ATTACK, XSS_ID, XSS_TITLE
 
 QUERY = "hộ nghèo"
 PLAN_ID = "004_b366543ccdd4efef"

@@ -16,9 +16,9 @@ import httpx2 as httpx
 import pytest
 
 from retrieval.records import FACES, QuestionStatus, RecordStore, SQLiteDatabase
+from support.generated_questions import SIZES_200, TOPICS, generate
 from tests.browser.support import SCREENSHOTS, expect
 from tests.browser.test_widget import ask, open_portal
-from tests.retrieval.generated_questions import SIZES_200, TOPICS, generate
 
 HEIGHT = {360: 740, 1280: 800}
 LOAN_DOC, PLAN_DOC = "000_9518dc1484de870f", "004_b366543ccdd4efef"

@@ -17,7 +17,7 @@ from tests.browser.support import (
     contrast,
     expect,
 )
-from tests.support import HTML_ATTACK, SCRIPT_ATTACK, XSS_ID, XSS_TITLE
+from support import HTML_ATTACK, SCRIPT_ATTACK, XSS_ID, XSS_TITLE
 
 FOUND_Q = "mục tiêu giảm tỷ lệ hộ nghèo"
 # the documents speak of policy credit for poor households, but state no interest rate

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from retrieval import Assistant, Settings, build, load_settings
-from tests.support import REPO, make_corpus, seed_embedding_cache
+from support import REPO, make_corpus, seed_embedding_cache
 from tests.web.support import make_client
 
 

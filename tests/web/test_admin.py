@@ -15,10 +15,18 @@ import pytest
 from fastapi.testclient import TestClient
 
 from retrieval import Assistant, ConfigError, build, load_settings
+from support import (
+    free_port,
+    make_corpus,
+    seed_embedding_cache,
+    start_live_server,
+    stop,
+    write_config,
+)
+from support.needs import require_model
+from tests.retrieval.ingest.test_formats import write_docx, write_pdf
 from web import create_app
 from web.routes.admin import TOKEN_ENV as ADMIN_TOKEN_ENV
-from tests.retrieval.test_formats import write_docx, write_pdf
-from tests.support import MODEL_DIR, free_port, make_corpus, seed_embedding_cache, start_live_server, stop, write_config
 
 TOKEN = "kiem-thu-quan-tri-0123456789abcdef"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -34,7 +42,11 @@ LONG_PLAN = "KẾ HOẠCH\nPhụ lục danh sách xã hỗ trợ hộ nghèo\n" 
     f"{i}. Xã số {i} được hỗ trợ {i} triệu đồng để hộ nghèo, hộ cận nghèo phát triển sản xuất, học nghề và làm nhà ở." for i in range(1, 301)
 )
 
-pytestmark = pytest.mark.skipif(not MODEL_DIR.is_dir(), reason="the embedding model is not prepared")
+pytestmark = pytest.mark.slow  # a real process, browser or engine: the full suite only
+
+@pytest.fixture(autouse=True)
+def _model_prepared() -> None:
+    require_model()
 
 
 @pytest.fixture

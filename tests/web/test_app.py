@@ -12,7 +12,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from retrieval import ConfigError, load_settings
-from tests.support import write_toml
+from support import write_toml
 from tests.web.support import ALLOWED, NOT_FOUND_Q, OTHER
 from web import ServerSettings, create_app
 

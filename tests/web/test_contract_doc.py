@@ -9,7 +9,7 @@ import subprocess
 from pydantic import Field, create_model
 
 from retrieval.contract import AnswerOut, HitOut
-from tests.support import PYTHON, REPO
+from support import PYTHON, REPO
 
 SCRIPT = REPO / "scripts" / "api_contract.py"
 

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from tests.support import HTML_ATTACK, SCRIPT_ATTACK, XSS_ID, XSS_TITLE
+from support import HTML_ATTACK, SCRIPT_ATTACK, XSS_ID, XSS_TITLE
 
 DOCUMENT_KEYS = {
-    "id", "title", "code", "issuer", "province", "date", "type", "source_file", "url",
+    "id", "title", "code", "issuer", "province", "province_now", "locality", "date", "type", "source_file", "url",
     "effective_from", "effective_to", "replaced_by", "in_force", "validity_note",
 }
 

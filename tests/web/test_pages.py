@@ -7,7 +7,7 @@ from pathlib import Path
 
 from fastapi.testclient import TestClient
 
-from tests.support import REPO
+from support import REPO
 from web import create_app
 
 STATIC = REPO / "web" / "static"

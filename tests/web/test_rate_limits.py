@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi.testclient import TestClient
 
-from tests.support.redis import redis_server
+from support.redis import redis_server
 from tests.web.support import NOT_FOUND_Q, make_client
 from web import create_app
 

@@ -20,7 +20,7 @@ from fastapi.testclient import TestClient
 
 from retrieval.contract import Face
 from retrieval.records import FACES, QuestionStatus, RecordStore, SQLiteDatabase
-from tests.retrieval.generated_questions import SIZES_200, TOPICS, generate
+from support.generated_questions import SIZES_200, TOPICS, generate
 from web import create_app
 from web.routes.admin import TOKEN_ENV
 

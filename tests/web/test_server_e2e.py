@@ -11,7 +11,7 @@ import pytest
 
 from retrieval import build, load_settings
 from retrieval.records import QuestionStatus, RecordStore, SQLiteDatabase
-from tests.support import (
+from support import (
     HTML_ATTACK,
     MODEL_DIR,
     REPO,
@@ -24,6 +24,9 @@ from tests.support import (
     stop,
     write_config,
 )
+from support.needs import require_model
+
+pytestmark = pytest.mark.slow  # a real process, browser or engine: the full suite only
 
 ALLOWED = "https://xa-mau.gov.vn"
 PLAN_ID = "004_b366543ccdd4efef"
@@ -34,8 +37,7 @@ SECRET = "Trần Thị Riêng Tư ở thôn 7 hỏi"
 
 @pytest.fixture(scope="module")
 def live(tmp_path_factory):
-    if not MODEL_DIR.is_dir():
-        pytest.skip("the embedding model is not prepared (python -m retrieval prepare-model)")
+    require_model()
     root = tmp_path_factory.mktemp("e2e")
     make_corpus(root, files=[f"{PLAN_ID}.txt"])
     port = free_port()
