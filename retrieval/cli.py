@@ -331,7 +331,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     labels = {"describe": describe, "owner": owner} if describe else {}
     report = build_report(records.questions(args.since, args.until), records.feedback(args.since, args.until), since=args.since, until=args.until, document_id=args.document, **labels)
     if args.csv:
-        Path(args.csv).write_text(to_csv(report), encoding="utf-8")
+        Path(args.csv).write_text(to_csv(report), encoding="utf-8-sig")  # with a BOM, Excel reads it as UTF-8
         print(f"Đã ghi {args.csv}", file=sys.stderr)
     if args.json:
         _print_json(report.to_dict())

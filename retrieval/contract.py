@@ -24,9 +24,12 @@ if TYPE_CHECKING:  # the domain imports this module: names only, to avoid a cycl
     from .eligibility.form import CheckForm, Choice, Reading, Step
     from .eligibility.rule import ComingChange, EligibilityResult
     from .eligibility.standards import Indicator, LegalBasis, StandardPeriod
+    from .report import CitedClause, QuestionGroup, Report, WeekCoverage
     from .service.assistant import IndexInfo
     from .service.rebuild import BuildStatus
 
+# where a question was asked (retrieval.records.FACES)
+Face = Literal["telegram", "widget", "api", "cli"]
 Classification = Literal["poor", "near_poor", "average_living", "above_average_living", "not_poor"]
 AreaId = Literal["rural", "urban"]
 
@@ -495,9 +498,90 @@ class AdminBuildOut(Shape):
     build: BuildOut
 
 
+# -- the cadres' report ----------------------------------------------------------------------------
+class QuestionGroupOut(Shape):
+    """Similar questions, one line of the report: the most asked wording stands for them."""
+
+    representative: str = Field(description="Cách hỏi dễ đọc nhất của câu được hỏi nhiều nhất trong nhóm (dữ liệu cá nhân đã được che: `<SĐT>`, `<TÊN>`…)")
+    count: int = Field(description="Số lần được hỏi (nhóm 👎: số lượt 👎)")
+    first_day: Date = Field(description="Ngày đầu tiên có người hỏi")
+    last_day: Date = Field(description="Ngày gần nhất có người hỏi")
+    passage_id: str | None = Field(description="Câu hỏi chưa có văn bản: điều khoản gần nhất trợ lý tìm được; nhóm 👎: điều khoản được trích nhiều nhất")
+    passage_label: str | None = Field(description="Tên điều khoản đó: 'Chỉ thị 19-CT/TU — 6. …'; null khi chỉ mục không còn đoạn này")
+    document_id: str | None = Field(description="Văn bản của điều khoản: /documents/{document_id}#{passage_id} mở đúng điều khoản")
+    examples: list[str] = Field(description="Tối đa ba cách hỏi khác trong nhóm, hỏi nhiều trước")
+    faces: list[Face] = Field(description="Các kênh đã hỏi")
+    search_text: str = Field(description="Câu hỏi bỏ các chỗ đã che: nội dung đưa vào trang tra cứu (/?q=…)")
+
+    @classmethod
+    def from_domain(cls, group: QuestionGroup) -> QuestionGroupOut:
+        return cls(
+            representative=group.representative, count=group.count, first_day=group.first_day, last_day=group.last_day,
+            passage_id=group.passage_id, passage_label=group.passage_label, document_id=group.document_id,
+            examples=list(group.examples), faces=list(group.faces), search_text=group.search_text,
+        )
+
+
+class WeekCoverageOut(Shape):
+    """The questions of one face in one week (Monday to Sunday)."""
+
+    week: Date = Field(description="Thứ Hai của tuần")
+    face: Face
+    questions: int
+    answered: int = Field(description="Được trả lời (answered), hoặc được nêu chuẩn nghèo (eligibility_hint)")
+    not_covered: int = Field(description="Văn bản chưa trả lời")
+    refused: int = Field(description="Câu hỏi trống, quá dài hoặc không có gì để tìm")
+    share: float = Field(description="answered / questions (0–1, 4 chữ số thập phân)")
+
+    @classmethod
+    def from_domain(cls, week: WeekCoverage) -> WeekCoverageOut:
+        return cls(week=week.week, face=week.face, questions=week.questions, answered=week.answered, not_covered=week.not_covered,
+                   refused=week.refused, share=round(week.share, 4))
+
+
+class CitedClauseOut(Shape):
+    passage_id: str
+    document_id: str | None = Field(description="Văn bản của điều khoản")
+    count: int = Field(description="Số câu trả lời đã trích điều khoản này")
+    label: str | None = Field(description="Tên điều khoản; null khi chỉ mục không còn đoạn này")
+
+    @classmethod
+    def from_domain(cls, clause: CitedClause) -> CitedClauseOut:
+        return cls(passage_id=clause.passage_id, document_id=clause.document_id, count=clause.count, label=clause.label)
+
+
+class VotesOut(Shape):
+    up: int = Field(description="Số lượt 👍")
+    down: int = Field(description="Số lượt 👎")
+
+
+class ReportOut(Shape):
+    """The cadres' report over the question log (`python -m retrieval report --json`, `GET /api/admin/report`)."""
+
+    since: Date | None = Field(description="Từ ngày (kể cả); null: từ câu hỏi cũ nhất còn lưu")
+    until: Date | None = Field(description="Đến ngày (kể cả); null: đến nay")
+    document_id: str | None = Field(description="Chỉ các câu hỏi có điều khoản được trích (hoặc gần nhất) thuộc văn bản này")
+    questions: int = Field(description="Số câu hỏi trong khoảng")
+    answered: int = Field(description="Số câu được trả lời hoặc được nêu chuẩn nghèo")
+    votes: VotesOut
+    not_covered: list[QuestionGroupOut] = Field(description="Câu hỏi văn bản chưa trả lời, theo nhóm, nhóm lớn trước")
+    disliked: list[QuestionGroupOut] = Field(description="Câu trả lời bị 👎, theo nhóm, với điều khoản đã trích")
+    coverage: list[WeekCoverageOut] = Field(description="Tỷ lệ trả lời theo tuần và kênh, tuần cũ trước")
+    cited: list[CitedClauseOut] = Field(description="Các điều khoản được trích nhiều nhất (tối đa 10)")
+
+    @classmethod
+    def from_domain(cls, report: Report) -> ReportOut:
+        return cls(
+            since=report.since, until=report.until, document_id=report.document_id, questions=report.questions, answered=report.answered,
+            votes=VotesOut(up=report.votes.get("up", 0), down=report.votes.get("down", 0)),
+            not_covered=[QuestionGroupOut.from_domain(g) for g in report.not_covered], disliked=[QuestionGroupOut.from_domain(g) for g in report.disliked],
+            coverage=[WeekCoverageOut.from_domain(c) for c in report.coverage], cited=[CitedClauseOut.from_domain(c) for c in report.cited],
+        )
+
+
 # The shapes docs/api-contract.md describes, in its order.
 SHAPES: tuple[type[Shape], ...] = (
     DocumentOut, HitOut, CitationOut, AnswerOut, SearchOut, DocumentsOut, DocumentDetailOut, PassageOut, HealthOut,
     EligibilityQuestionsOut, StandardPeriodOut, LegalBasisOut, CheckStepOut, ReadingOut, EligibilityOut, EligibilityResultOut,
-    ComingChangeOut, AdminDocumentsOut, AdminEntryOut, AdminChangeOut, BuildOut,
+    ComingChangeOut, AdminDocumentsOut, AdminEntryOut, AdminChangeOut, BuildOut, ReportOut,
 )

@@ -139,7 +139,8 @@ class Contract:
                     continue
                 responses = operation["responses"]
                 ok = next(code for code in responses if code.startswith("2"))
-                answer = _type(responses[ok].get("content", {}).get("application/json", {}).get("schema", {}))
+                content = responses[ok].get("content", {})
+                answer = _type(content["application/json"].get("schema", {})) if "application/json" in content else " ".join(f"`{kind}`" for kind in content)
                 errors = ", ".join(sorted(code for code in responses if not code.startswith("2")))
                 rows.append(f"| `{method.upper()} {path}` | {_cell(operation.get('summary', ''))} | {self._body(operation)} | {ok} {answer} | {errors} |")
         return "\n".join(rows) + "\n"

@@ -29,7 +29,7 @@ from . import metrics
 from .errors import MSG_TOO_LARGE, install_error_handlers
 from .middleware import AccessLogMiddleware, TooLargeInVietnamese
 from .reload import install_sighup
-from .routes import admin, ask, documents, eligibility, health, pages, search, telegram
+from .routes import admin, ask, documents, eligibility, health, pages, report, search, telegram
 from .schemas import request_models
 from .settings import rate_limit_storage, server_settings
 
@@ -77,14 +77,14 @@ def create_app(
     # the last added runs first: the access log and the metrics see every response, CORS
     # headers go on errors too (the 413 of an over-long body included)
     app.add_middleware(TooLargeInVietnamese, detail=MSG_TOO_LARGE)
-    app.add_middleware(CORSMiddleware, allow_origins=server.allowed_origins, allow_methods=["GET", "POST"], allow_headers=["Content-Type"], max_age=600)
+    app.add_middleware(CORSMiddleware, allow_origins=server.allowed_origins, allow_methods=["GET", "POST"], allow_headers=["Content-Type", ask.FACE_HEADER], max_age=600)
     app.add_middleware(AccessLogMiddleware)
     app.add_middleware(metrics.MetricsMiddleware, metrics=app.state.metrics)
     install_error_handlers(app)
 
     routers = [ask.build(requests), search.build(requests), eligibility.build(requests), documents.router, health.router, telegram.router, metrics.router]
     if admin_token is not None:
-        routers.append(admin.build(admin_token))
+        routers += [admin.build(admin_token), report.build(admin_token)]
     for router in [*routers, pages.build(web_dir)]:
         # FastAPI's body limit, per router rather than on the app: the app-wide one would
         # answer outside the middleware above (no CORS headers on its 413)

@@ -47,7 +47,7 @@ _PATTERNS: list[tuple[re.Pattern[str], Kind, str]] = [
     (re.compile(r"\b(?:khieu nai|khieu kien|phuc tra|to cao|kien nghi|rut ten|bi loai|bi gach ten)\b"), "appeal", "cách khiếu nại, kiến nghị"),
     (re.compile(r"\b(?:co quan nao|don vi nao|to chuc nao|ngan hang nao|ban nganh nao|nguoi nao|ai chiu trach nhiem|do ai|gui (?:don )?cho ai|ai (?:la nguoi|phu trach|quan ly|giam sat|kiem tra|chu tri|lo|dung ra|ky|ban hanh|tham gia|duoc))\b|^ai\b(?! (?:biet|cung|oi|do|nay|co the))"), "who", "cơ quan, người phụ trách"),
     (re.compile(r"\b(?:o dau|noi nao|cho nao)\s*\??$|\b(?:o dau|noi nao|cho nao)\b(?! cung)"), "where", "nơi thực hiện"),
-    (re.compile(rf"\b(?:bao nhieu|bn)\b|\bla may\b|\bmay\s*\??$"), "number", "con số"),
+    (re.compile(r"\b(?:bao nhieu|bn)\b|\bla may\b|\bmay\s*\??$"), "number", "con số"),
 ]
 
 

@@ -46,6 +46,9 @@ class QuestionStatus(str, Enum):
         return {
             AnswerStatus.ANSWERED: cls.ANSWERED,
             AnswerStatus.NOT_COVERED: cls.NOT_COVERED,
+            # the documents speak of the topic but not of the detail asked ("lãi suất bao
+            # nhiêu"): the citizen got no answer, which is what the report is for
+            AnswerStatus.NOT_STATED: cls.NOT_COVERED,
             AnswerStatus.ELIGIBILITY_HINT: cls.ELIGIBILITY_HINT,
             AnswerStatus.INVALID_QUESTION: cls.REFUSED,
         }[status]
@@ -189,7 +192,8 @@ class RecordStore:
     def log_answer(self, face: str, answer: Answer) -> None:
         """Log one question and what became of it (nothing when the log is off)."""
         citations = [c.hit for c in answer.citations]
-        nearest = citations[0] if citations else (answer.rejected[0] if answer.rejected else None)
+        # the nearest clause: the first cited, else the first offered as related, else the best rejected
+        nearest = next(iter([*citations, *answer.related, *answer.rejected]), None)
         hits = citations + ([nearest] if nearest is not None and nearest not in citations else [])
         self.log_question(
             face,

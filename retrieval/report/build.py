@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
+from ..contract import CitedClauseOut, QuestionGroupOut, ReportOut, WeekCoverageOut
 from ..privacy import PLACEHOLDER
 from ..records import FeedbackRecord, QuestionRecord, QuestionStatus
 from ..text.core import fold
@@ -21,6 +22,8 @@ from .grouping import DEFAULT_THRESHOLD, group_questions, same_question
 
 # a passage id -> "Chỉ thị 19-CT/TU — 6. Tiếp tục…" (None when the index no longer has it)
 Describe = Callable[[str], "str | None"]
+# a passage id -> the id of its document (where a face links the clause)
+Owner = Callable[[str], "str | None"]
 EXAMPLES = 3
 
 
@@ -36,6 +39,7 @@ class QuestionGroup:
     passage_label: str | None
     examples: tuple[str, ...] = ()  # other wordings, most asked first
     faces: tuple[str, ...] = ()
+    document_id: str | None = None  # the clause's document: /documents/{document_id}#{passage_id}
 
     @property
     def search_text(self) -> str:
@@ -43,11 +47,7 @@ class QuestionGroup:
         return " ".join(PLACEHOLDER.sub(" ", self.representative).split())
 
     def to_dict(self) -> dict:
-        return {
-            "representative": self.representative, "count": self.count, "first_day": self.first_day.isoformat(), "last_day": self.last_day.isoformat(),
-            "passage_id": self.passage_id, "passage_label": self.passage_label, "examples": list(self.examples), "faces": list(self.faces),
-            "search_text": self.search_text,
-        }
+        return QuestionGroupOut.from_domain(self).to_json()
 
 
 @dataclass(frozen=True)
@@ -66,7 +66,7 @@ class WeekCoverage:
         return self.answered / self.questions if self.questions else 0.0
 
     def to_dict(self) -> dict:
-        return {"week": self.week.isoformat(), "face": self.face, "questions": self.questions, "answered": self.answered, "not_covered": self.not_covered, "refused": self.refused, "share": round(self.share, 4)}
+        return WeekCoverageOut.from_domain(self).to_json()
 
 
 @dataclass(frozen=True)
@@ -74,9 +74,10 @@ class CitedClause:
     passage_id: str
     count: int
     label: str | None
+    document_id: str | None = None
 
     def to_dict(self) -> dict:
-        return {"passage_id": self.passage_id, "count": self.count, "label": self.label}
+        return CitedClauseOut.from_domain(self).to_json()
 
 
 @dataclass(frozen=True)
@@ -93,23 +94,21 @@ class Report:
     votes: dict[str, int] = field(default_factory=dict)  # {"up": n, "down": n}
 
     def to_dict(self) -> dict:
-        return {
-            "since": self.since.isoformat() if self.since else None, "until": self.until.isoformat() if self.until else None,
-            "document_id": self.document_id, "questions": self.questions, "answered": self.answered, "votes": dict(self.votes),
-            "not_covered": [g.to_dict() for g in self.not_covered], "disliked": [g.to_dict() for g in self.disliked],
-            "coverage": [c.to_dict() for c in self.coverage], "cited": [c.to_dict() for c in self.cited],
-        }
+        return ReportOut.from_domain(self).to_json()
 
 
-def _in_document(passage_ids: Sequence[str | None], document_ids: Sequence[str], document_id: str | None, owner: Callable[[str], str | None]) -> bool:
+def _in_document(passage_ids: Sequence[str | None], document_ids: Sequence[str], document_id: str | None, owner: Owner) -> bool:
     if document_id is None:
         return True
     return document_id in document_ids or any(p is not None and owner(p) == document_id for p in passage_ids)
 
 
-def _groups(texts: list[str], days: list[date], faces: list[str], passages: list[str | None], describe: Describe, threshold: float) -> tuple[QuestionGroup, ...]:
+def _groups(
+    texts: list[str], days: list[date], faces: list[str], passages: list[str | None], describe: Describe, owner: Owner, threshold: float,
+    among: list[str],
+) -> tuple[QuestionGroup, ...]:
     out = []
-    for rows in group_questions(texts, threshold):
+    for rows in group_questions(texts, threshold, among=among):
         leader = same_question(texts[rows[0]])
         wordings = Counter(texts[i] for i in rows)
         representative = _representative([texts[i] for i in rows if same_question(texts[i]) == leader])
@@ -124,6 +123,7 @@ def _groups(texts: list[str], days: list[date], faces: list[str], passages: list
             passage_label=describe(passage_id) if passage_id else None,
             examples=tuple(w for w, _ in wordings.most_common(EXAMPLES + 1) if w != representative)[:EXAMPLES],
             faces=tuple(sorted({faces[i] for i in rows})),
+            document_id=owner(passage_id) if passage_id else None,
         ))
     return tuple(out)
 
@@ -142,7 +142,7 @@ def build_report(
     until: date | None = None,
     document_id: str | None = None,
     describe: Describe = lambda _: None,
-    owner: Callable[[str], str | None] = lambda passage_id: passage_id.rsplit("-", 1)[0],
+    owner: Owner = lambda passage_id: passage_id.rsplit("-", 1)[0],
     top: int = 10,
     threshold: float = DEFAULT_THRESHOLD,
 ) -> Report:
@@ -152,13 +152,18 @@ def build_report(
     def wanted(day: date) -> bool:
         return (since is None or day >= since) and (until is None or day <= until)
 
-    rows = [q for q in questions if wanted(q.day) and _in_document((q.nearest_passage_id, *q.passage_ids), q.document_ids, document_id, owner)]
-    votes = [f for f in feedback if wanted(f.day) and _in_document(f.passage_ids, (), document_id, owner)]
+    in_range = [q for q in questions if wanted(q.day)]
+    rows = [q for q in in_range if _in_document((q.nearest_passage_id, *q.passage_ids), q.document_ids, document_id, owner)]
+    votes_in_range = [f for f in feedback if wanted(f.day)]
+    votes = [f for f in votes_in_range if _in_document(f.passage_ids, (), document_id, owner)]
 
+    # the questions the document filter leaves out still weigh the words (grouping.py)
     missing = [q for q in rows if q.status is QuestionStatus.NOT_COVERED]
-    not_covered = _groups([q.question for q in missing], [q.day for q in missing], [q.face for q in missing], [q.nearest_passage_id for q in missing], describe, threshold)
+    others = [q.question for q in in_range if q.status is QuestionStatus.NOT_COVERED and q not in missing] if document_id else []
+    not_covered = _groups([q.question for q in missing], [q.day for q in missing], [q.face for q in missing], [q.nearest_passage_id for q in missing], describe, owner, threshold, others)
     down = [f for f in votes if f.vote < 0]
-    disliked = _groups([f.question for f in down], [f.day for f in down], [f.face for f in down], [f.passage_ids[0] if f.passage_ids else None for f in down], describe, threshold)
+    others = [f.question for f in votes_in_range if f.vote < 0 and f not in down] if document_id else []
+    disliked = _groups([f.question for f in down], [f.day for f in down], [f.face for f in down], [f.passage_ids[0] if f.passage_ids else None for f in down], describe, owner, threshold, others)
 
     weeks: dict[tuple[date, str], Counter] = defaultdict(Counter)
     for q in rows:
@@ -168,7 +173,7 @@ def build_report(
         for (week, face), c in sorted(weeks.items())
     )
     cited_counts = Counter(p for q in rows for p in q.passage_ids if document_id is None or owner(p) == document_id)
-    cited = tuple(CitedClause(p, n, describe(p)) for p, n in sorted(cited_counts.items(), key=lambda item: (-item[1], item[0]))[:top])
+    cited = tuple(CitedClause(p, n, describe(p), owner(p)) for p, n in sorted(cited_counts.items(), key=lambda item: (-item[1], item[0]))[:top])
     answered = sum(q.status in (QuestionStatus.ANSWERED, QuestionStatus.ELIGIBILITY_HINT) for q in rows)
     return Report(
         since, until, document_id, len(rows), answered, not_covered, disliked, coverage, cited,

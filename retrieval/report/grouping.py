@@ -8,6 +8,10 @@ single syllables. The most asked question starts a group and takes every questio
 ``threshold`` cosine of it; the next most asked one left starts the next group, and so on.
 Everything in a group is close to its representative, so groups do not drift by chaining.
 
+Word weights come from the questions grouped and, when they are a part of a larger set (the
+questions about one document), from that set too: among the 48 questions of one need alone,
+the words they share would weigh nothing and the group would split on chat words.
+
 Neighbours are found with sparse products in blocks: 10,000 questions take a few seconds on
 two cores (bench/bench_report.py).
 """
@@ -62,16 +66,18 @@ def features(question: str) -> list[str]:
     return list(dict.fromkeys(words + pairs))
 
 
-def _vectors(rows: Sequence[Sequence[str]]) -> sparse.csr_matrix:
-    """L2-normalised TF-IDF rows over the features of each text."""
+def _vectors(rows: Sequence[Sequence[str]], background: Sequence[Sequence[str]] = ()) -> sparse.csr_matrix:
+    """L2-normalised TF-IDF rows over the features of each text; ``background``: features of
+    other texts that count in the document frequencies only."""
     vocabulary: dict[str, int] = {}
     for row in rows:
         for term in row:
             vocabulary.setdefault(term, len(vocabulary))
-    df = Counter(term for row in rows for term in row)
-    n = len(rows)
+    df = Counter(term for row in (*rows, *background) for term in row)
+    n = len(rows) + len(background)
     # no "+1": a word in every question (hộ nghèo, in this corpus) weighs nothing
     idf = {term: math.log((n + 1) / (df[term] + 1)) for term in vocabulary}
+    n = len(rows)
     indptr, indices, data = [0], [], []
     for row in rows:
         weights = np.array([idf[t] for t in row], dtype=np.float32)
@@ -82,14 +88,18 @@ def _vectors(rows: Sequence[Sequence[str]]) -> sparse.csr_matrix:
     return sparse.csr_matrix((np.array(data, dtype=np.float32), np.array(indices, dtype=np.int32), np.array(indptr)), shape=(n, max(1, len(vocabulary))))
 
 
-def group(texts: Sequence[str], counts: Sequence[int] | None = None, threshold: float = DEFAULT_THRESHOLD, *, featured: Sequence[Sequence[str]] | None = None) -> list[list[int]]:
+def group(
+    texts: Sequence[str], counts: Sequence[int] | None = None, threshold: float = DEFAULT_THRESHOLD, *,
+    featured: Sequence[Sequence[str]] | None = None, background: Sequence[Sequence[str]] = (),
+) -> list[list[int]]:
     """Indexes of ``texts`` grouped by similarity, the first index of each group its
     representative; groups ordered by their total count (``counts``: how often each text was
-    asked, 1 each by default), the biggest first. ``featured``: the texts' features, if known."""
+    asked, 1 each by default), the biggest first. ``featured``: the texts' features, if known;
+    ``background``: features of the larger set they come from (weights only)."""
     if not texts:
         return []
     counts = list(counts) if counts is not None else [1] * len(texts)
-    vectors = _vectors(featured if featured is not None else [features(t) for t in texts])
+    vectors = _vectors(featured if featured is not None else [features(t) for t in texts], background)
     # most asked first: it starts a group and becomes its representative
     order = sorted(range(len(texts)), key=lambda i: (-counts[i], i))
     rank = np.empty(len(texts), dtype=np.int64)
@@ -115,10 +125,12 @@ def group(texts: Sequence[str], counts: Sequence[int] | None = None, threshold: 
     return groups
 
 
-def group_questions(texts: Sequence[str], threshold: float = DEFAULT_THRESHOLD) -> list[list[int]]:
+def group_questions(texts: Sequence[str], threshold: float = DEFAULT_THRESHOLD, *, among: Sequence[str] = ()) -> list[list[int]]:
     """Indexes of ``texts`` (one per asking) grouped by similarity, biggest group first. Wordings
     that differ only in what is not compared count as one question asked as often as they were,
-    so the most asked need leads its group; the first index is one of its wordings."""
+    so the most asked need leads its group; the first index is one of its wordings. ``among``:
+    the other questions of the set ``texts`` were taken from (say, before a document filter),
+    which weigh the words as the whole set does."""
     keys: dict[str, int] = {}
     rows_of: list[list[int]] = []
     featured: list[list[str]] = []
@@ -130,7 +142,13 @@ def group_questions(texts: Sequence[str], threshold: float = DEFAULT_THRESHOLD) 
             rows_of.append([])
             featured.append(terms)
         rows_of[keys[key]].append(i)
-    grouped = group([texts[rows[0]] for rows in rows_of], [len(rows) for rows in rows_of], threshold, featured=featured)
+    others: dict[str, list[str]] = {}
+    for text in among:
+        terms = features(text)
+        key = _key(text, terms)
+        if key not in keys:
+            others.setdefault(key, terms)
+    grouped = group([texts[rows[0]] for rows in rows_of], [len(rows) for rows in rows_of], threshold, featured=featured, background=list(others.values()))
     return [[i for m in members for i in rows_of[m]] for members in grouped]
 
 

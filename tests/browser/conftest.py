@@ -1,11 +1,14 @@
-"""Fixtures of the browser tests: the real server process over the small test corpus, a
-portal on another origin that embeds the widget, one headless Chromium (Debian's, at
-/usr/bin/chromium) per session, and a fresh browser context per test that fails the test on
-any console error, page error or dialog."""
+"""Fixtures of the browser tests: the real server process over the small test corpus (with
+the admin token set, so the report page is served), a portal on another origin that embeds
+the widget, one headless Chromium (Debian's, at /usr/bin/chromium) per session, and a fresh
+browser context per test that fails the test on any console error, page error or dialog — a
+citizen's, or a cadre's that answers the report page's HTTP Basic challenge with the token."""
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,8 +28,10 @@ from support import (
 )
 from support.needs import require_model
 from tests.browser.support import CHROMIUM, CHROMIUM_ARGS, HostSite
+from web.routes.admin import TOKEN_ENV as ADMIN_TOKEN_ENV
 
 SETUP_HINT = "run `bash scripts/test.sh` once: it installs Chromium (apt-get) and Playwright (requirements-dev.txt)"
+ADMIN_TOKEN = "kiem-thu-trinh-duyet-0123456789abcdef"
 
 
 def _require_model() -> None:
@@ -38,6 +43,8 @@ class Site:
     api: str  # the server: API, pages and widget.js, e.g. http://127.0.0.1:P
     host: HostSite  # the portal, http://localhost:H (allowed) or http://127.0.0.1:H (not allowed)
     live: Live
+    records_path: Path  # the server's question log (the report's source)
+    admin_token: str = ADMIN_TOKEN
 
     @property
     def portal(self) -> str:
@@ -71,11 +78,11 @@ def site(tmp_path_factory):
         seed_embedding_cache(settings.index_dir)
         build(settings)
         try:
-            live = start_live_server(config, port, root / "server.log")
+            live = start_live_server(config, port, root / "server.log", env={ADMIN_TOKEN_ENV: ADMIN_TOKEN})
         except ServerDied as exc:
             pytest.fail(str(exc))
         try:
-            yield Site(api, host, live)
+            yield Site(api, host, live, settings.records_path)
         finally:
             stop(live.process)
     finally:
@@ -120,9 +127,10 @@ class Browsing:
         return taken
 
 
-@pytest.fixture
-def browsing(browser, site):
-    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 800})
+@contextmanager
+def _watched_context(browser, **options) -> Iterator[Browsing]:
+    """A fresh context whose console errors, page errors and dialogs fail the test."""
+    context = browser.new_context(locale="vi-VN", viewport={"width": 1280, "height": 800}, **options)
     context.set_default_timeout(20_000)
     result = Browsing(context)
 
@@ -144,6 +152,20 @@ def browsing(browser, site):
         context.close()
     assert not result.errors, "errors in the browser:\n" + "\n".join(result.errors)
     assert not result.dialogs, f"dialogs opened: {result.dialogs}"
+
+
+@pytest.fixture
+def browsing(browser, site):
+    with _watched_context(browser) as result:
+        yield result
+
+
+@pytest.fixture
+def cadre_browsing(browser, site):
+    """A cadre's browser that has been given the admin token once, as the password of the
+    report page's HTTP Basic challenge (any user name)."""
+    with _watched_context(browser, http_credentials={"username": "can-bo", "password": site.admin_token}) as result:
+        yield result
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -28,6 +28,8 @@ def settings(web_root) -> Settings:
         # the poverty standard is chosen by date: a December 2026 day, in the notice window
         # before Nghị định 351/2025/NĐ-CP's new lines (nothing here depends on the clock)
         eligibility={"as_of": "2026-12-15"},
+        # the question log of these tests, not the repository's state/ folder
+        records={"path": str(web_root / "state" / "records.sqlite3")},
     )
     seed_embedding_cache(built.index_dir)
     build(built)

@@ -29,9 +29,10 @@ def test_pages(client):
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/javascript")
     assert r.content == WIDGET.read_bytes()
 
-    r = client.get("/static/app.css")
-    assert r.status_code == 200 and r.headers["content-type"].startswith("text/css")
-    assert r.content == (STATIC / "app.css").read_bytes()
+    for sheet in ("app.css", "report.css"):
+        r = client.get(f"/static/{sheet}")
+        assert r.status_code == 200 and r.headers["content-type"].startswith("text/css")
+        assert r.content == (STATIC / sheet).read_bytes()
     assert r.headers["x-content-type-options"] == "nosniff"
     for script in ("search.js", "document.js", "format.js"):  # ES modules: a JavaScript type
         r = client.get(f"/static/{script}")

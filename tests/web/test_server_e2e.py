@@ -10,6 +10,7 @@ import httpx2 as httpx
 import pytest
 
 from retrieval import build, load_settings
+from retrieval.records import QuestionStatus, RecordStore, SQLiteDatabase
 from support import (
     HTML_ATTACK,
     MODEL_DIR,
@@ -132,6 +133,8 @@ def test_bad_input(http, kwargs, status, detail):
 def test_cors_and_pages(http):
     r = http.options("/api/ask", headers={"Origin": ALLOWED, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type"})
     assert r.status_code == 200 and r.headers["access-control-allow-origin"] == ALLOWED
+    r = http.options("/api/ask", headers={"Origin": ALLOWED, "Access-Control-Request-Method": "POST", "Access-Control-Request-Headers": "content-type,x-tro-ly-face"})
+    assert r.status_code == 200 and "x-tro-ly-face" in r.headers["access-control-allow-headers"].lower()  # the widget's header
     r = http.options("/api/ask", headers={"Origin": "https://khac.example", "Access-Control-Request-Method": "POST"})
     assert "access-control-allow-origin" not in r.headers
     r = http.get("/")
@@ -140,6 +143,22 @@ def test_cors_and_pages(http):
     r = http.get("/widget.js")
     assert r.status_code == 200 and r.headers["content-type"].startswith("application/javascript")
     assert r.content == (REPO / "web" / "widget" / "widget.js").read_bytes()
+
+
+def test_questions_are_logged_with_their_face(live, http):
+    """The widget's questions (its header) and the API's go to the question log of the
+    process, masked, by face and day: the report's raw material."""
+    widget_q = "giá vé tàu hỏa cho hộ nghèo bao nhiêu, tôi là Trần Văn Bình sđt 0912345678"
+    http.post("/api/ask", json={"question": widget_q}, headers={"X-Tro-Ly-Face": "widget"}).raise_for_status()
+    http.post("/api/ask", json={"question": "giá vé tàu hỏa cho hộ cận nghèo"}).raise_for_status()
+    http.post("/api/ask", json={"question": FOUND_Q + " tàu hỏa"}).raise_for_status()
+    records = RecordStore(SQLiteDatabase(live.log_path.parent / "state" / "records.sqlite3"))
+    logged = [q for q in records.questions() if "tau hoa" in q.normalized]
+    assert [(q.face, q.status) for q in logged] == [
+        ("widget", QuestionStatus.NOT_COVERED), ("api", QuestionStatus.NOT_COVERED), ("api", QuestionStatus.ANSWERED),
+    ]
+    assert "0912345678" not in logged[0].question and "<SĐT>" in logged[0].question and "Bình" not in logged[0].question
+    assert logged[2].passage_ids and logged[2].passage_ids[0].startswith(PLAN_ID)
 
 
 def test_log_keeps_no_question_or_address(live, http):

@@ -2,18 +2,18 @@
 $TRO_LY_ADMIN_TOKEN is set; every call needs ``Authorization: Bearer <token>``. Builds run in
 a child process (``Rebuilder``); the service keeps answering from the index it has."""
 
-import hmac
 import logging
 import tempfile
 from pathlib import Path
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, File, Form, HTTPException, Request, UploadFile
+from fastapi import APIRouter, Depends, File, Form, HTTPException, UploadFile
 from fastapi.concurrency import run_in_threadpool
 
 from retrieval import Assistant, Catalog, CorpusError
 from retrieval.contract import AdminBuildOut, AdminChangeOut, AdminDocumentsOut, AdminEntryOut, BuildOut
 
+from ..auth import require_admin
 from ..deps import RebuilderDep
 from ..errors import ERR_ADMIN, ERR_NOT_FOUND, ERR_TOO_LARGE, declared
 
@@ -33,14 +33,8 @@ def _entries(entries: list[dict], assistant: Assistant) -> list[AdminEntryOut]:
 
 
 def build(token: str) -> APIRouter:
-    expected = f"Bearer {token}".encode()
-
-    def require_admin(request: Request) -> None:
-        given = request.headers.get("authorization", "").encode()
-        if not hmac.compare_digest(given, expected):
-            raise HTTPException(401, "Thiếu hoặc sai mã quản trị.", headers={"WWW-Authenticate": "Bearer"})
-
-    router = APIRouter(prefix=PREFIX, dependencies=[Depends(require_admin)], tags=["quản trị"])
+    # Bearer only: these routes change the corpus, and a browser never adds Bearer by itself (web/auth.py)
+    router = APIRouter(prefix=PREFIX, dependencies=[Depends(require_admin(token))], tags=["quản trị"])
 
     @router.get("/documents", response_model=AdminDocumentsOut, responses=ERR_ADMIN, summary="Các văn bản trong kho và trạng thái chỉ mục")
     async def admin_documents(builder: RebuilderDep) -> AdminDocumentsOut:

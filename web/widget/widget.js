@@ -375,18 +375,19 @@
     return getJson(`${apiBase}/api/eligibility/questions`, { headers: { Accept: "application/json" } });
   }
 
-  function postJson(url, body) {
+  function postJson(url, body, extraHeaders) {
     return getJson(url, {
       method: "POST",
-      headers: { "Content-Type": "application/json", Accept: "application/json" },
+      headers: { "Content-Type": "application/json", Accept: "application/json", ...extraHeaders },
       body: JSON.stringify(body),
     });
   }
 
   /** The whole answer as JSON: an extractive answer takes tens of milliseconds, so the
-   *  loading state is all the waiting needs (see docs/architecture.md). */
+   *  loading state is all the waiting needs (see docs/architecture.md). The header tells the
+   *  server's question log (the cadres' report, by face) that the widget asked. */
   function requestAnswer(apiBase, question, history) {
-    return postJson(`${apiBase}/api/ask`, { question, history });
+    return postJson(`${apiBase}/api/ask`, { question, history }, { "X-Tro-Ly-Face": "widget" });
   }
 
   function postEligibility(apiBase, body) {

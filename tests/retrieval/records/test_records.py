@@ -274,6 +274,14 @@ def test_ask_with_a_face_logs_the_question_and_what_became_of_it(assistant):
     assert all(r.day == date.today() for r in rows)
 
 
+@pytest.mark.parametrize("status", list(AnswerStatus))
+def test_every_answer_status_is_logged(status):
+    """A status the log cannot name would cost the question its row (a 'not stated' answer
+    did: KeyError, caught, the question lost)."""
+    expected = {AnswerStatus.ANSWERED: "answered", AnswerStatus.ELIGIBILITY_HINT: "eligibility_hint", AnswerStatus.INVALID_QUESTION: "refused"}
+    assert QuestionStatus.of(status).value == expected.get(status, "not_covered")
+
+
 def test_ask_without_a_face_logs_nothing_and_an_unknown_face_is_refused(assistant):
     assistant.ask("Hộ nghèo được vay vốn ở đâu?")
     assistant.batch_ask(["Hộ nghèo được vay vốn ở đâu?"])

@@ -119,6 +119,17 @@ def test_date_range_and_document_filters():
     assert [c.passage_id for c in one_document.cited] == ["ct19-4"]
 
 
+def test_a_document_filter_keeps_each_need_in_one_group(seeded):
+    """Alone, one need's questions share their topic words, which then weigh nothing: they
+    would split on chat words. The questions the filter leaves out still weigh the words."""
+    generated, texts = seeded
+    rows = [_question(t, nearest=("ct19-4" if g.topic == "lai_suat" else f"kh24-{len(g.topic)}")) for g, t in zip(generated, texts)]
+    assert len(group_questions([t for g, t in zip(generated, texts) if g.topic == "lai_suat"])) > 1  # what the filter used to give
+    report = build_report(rows, [], document_id="ct19")
+    assert [g.count for g in report.not_covered] == [SIZES_200["lai_suat"]]
+    assert same_question(report.not_covered[0].representative) == same_question(TOPICS["lai_suat"][0])
+
+
 def test_csv_and_text_exports():
     rows = [_question("Lãi suất vay vốn ưu đãi bao nhiêu?", nearest="ct19-4"), _question("hộ nghèo vay vốn ở đâu", QuestionStatus.ANSWERED, cited=("ct19-4",))]
     report = build_report(rows, [], describe=lambda p: "Chỉ thị 19-CT/TU — 4. Tín dụng")
@@ -152,10 +163,12 @@ def test_the_report_command_reads_the_records(tmp_path, capsys):
     data = json.loads(capsys.readouterr().out)
     assert data["questions"] == 2 and data["not_covered"][0]["representative"] == "Lãi suất vay vốn ưu đãi bao nhiêu? sđt <SĐT>"
     assert data["not_covered"][0]["search_text"] == "Lãi suất vay vốn ưu đãi bao nhiêu? sđt"
+    assert data["not_covered"][0]["document_id"] == "ct19" and data["votes"] == {"up": 0, "down": 0}
     since = (date.today() - timedelta(days=7)).strftime("%d/%m/%Y")
     out = tmp_path / "report.csv"
     assert main(["--config", str(config), "report", "--from", since, "--csv", str(out)]) == 0
-    rows = list(csv.DictReader(out.open(encoding="utf-8")))
+    assert out.read_bytes().startswith(b"\xef\xbb\xbfmuc,")  # a BOM: Excel then reads it as UTF-8
+    rows = list(csv.DictReader(out.open(encoding="utf-8-sig")))
     assert [r["muc"] for r in rows] == ["chua_co_van_ban", "do_phu_theo_tuan"]  # the answered question is older than --from
     assert main(["--config", str(config), "report", "--to", (date.today() - timedelta(days=1)).isoformat()]) == 0
     assert "1 câu hỏi, 1 câu được trả lời (100%)" in capsys.readouterr().out
