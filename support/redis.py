@@ -27,24 +27,35 @@ def redis_server(workdir: Path) -> Iterator[str]:
         import redis
     except ImportError:
         pytest.fail(f"the redis package is not installed: {SETUP_HINT}.", pytrace=False)
-    port = free_port()
-    process = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(workdir)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
-    )
-    url = f"redis://127.0.0.1:{port}"
+    for _attempt in range(5):
+        port = free_port()
+        process = subprocess.Popen(
+            [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(workdir)],
+            stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT,
+        )
+        url = f"redis://127.0.0.1:{port}"
+        # Another test process may have taken the same free port a moment earlier: then this
+        # server exits, and a ping would be answered by that other one (which later goes away).
+        if _answers_as(redis, url, process):
+            break
+        process.terminate()
+        process.wait(timeout=10)
+    else:
+        pytest.fail("redis-server did not start on a free port after 5 tries", pytrace=False)
     try:
-        client = redis.Redis.from_url(url)
-        deadline = time.monotonic() + 10
-        while True:
-            try:
-                client.ping()
-                break
-            except redis.ConnectionError:
-                if process.poll() is not None or time.monotonic() > deadline:
-                    raise
-                time.sleep(0.05)
         yield url
     finally:
         process.terminate()
         process.wait(timeout=10)
+
+
+def _answers_as(redis, url: str, process: subprocess.Popen) -> bool:
+    """Whether ``process`` itself answers at ``url`` (not another server on that port)."""
+    client = redis.Redis.from_url(url, socket_timeout=5)
+    deadline = time.monotonic() + 10
+    while process.poll() is None and time.monotonic() < deadline:
+        try:
+            return int(client.info("server")["process_id"]) == process.pid
+        except redis.ConnectionError:
+            time.sleep(0.05)
+    return False

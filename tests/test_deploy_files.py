@@ -7,6 +7,7 @@ shipping script is valid bash."""
 from __future__ import annotations
 
 import asyncio
+import time
 import shutil
 import subprocess
 from pathlib import Path
@@ -76,7 +77,7 @@ def test_the_redis_settings_let_the_service_in_and_no_one_else(tmp_path):
                 client.ping()
                 break
             except redis.ConnectionError:
-                asyncio.run(asyncio.sleep(0.05))
+                time.sleep(0.05)
         with pytest.raises(redis.AuthenticationError):
             redis.Redis(port=port).ping()  # the default user is off
         limiter = RateLimiter(url, window_seconds=60)

@@ -8,7 +8,8 @@ process). Counted here:
   latency (histogram);
 - every answer the library gives, by face and status (answered, not_covered, not_stated,
   eligibility_hint, invalid_question): the Assistant calls ``count_answer`` as its answer comes
-  back, whichever face asked (face ``web``: a web route that named no face);
+  back, whichever face asked (``api``, ``widget`` — the web routes always name one —,
+  ``telegram``, ``cli``);
 - requests refused by the per-client limits;
 - Telegram updates by type and the errors of their handlers (the bot reports them through its
   ``BotObserver``), and webhook deliveries by what the gate decided (new, done: a retry of one
@@ -55,15 +56,15 @@ class Metrics:
         self.telegram_errors = Counter("tro_ly_telegram_errors", "Errors while handling Telegram updates, by update type", ["type"], registry=r)
         self.webhook = Counter("tro_ly_telegram_webhook_deliveries", "Webhook deliveries by verdict: new, done (a retry of one handled already), busy (being handled elsewhere: 503)", ["verdict"], registry=r)
         self.reloads = Counter("tro_ly_index_reloads", "Moves to the index build current on disk (SIGHUP), by result", ["result"], registry=r)
-        for face in ("web", "telegram"):
+        for face in ("api", "widget", "telegram"):
             for status in ("answered", "not_covered", "eligibility_hint"):
                 self.answers.labels(face, status)  # shown at 0 before the first answer
         r.register(_IndexCollector(app_state))
 
     # -- the Assistant's and the bot's reports -------------------------------------------------
     def count_answer(self, face: str | None, answer: Answer) -> None:
-        # in the service only the web routes may ask without naming a face
-        self.answers.labels(face or "web", answer.status.value).inc()
+        # every face names itself; a caller of the library that does not is counted as the API
+        self.answers.labels(face or "api", answer.status.value).inc()
 
     def telegram_update(self, kind: str) -> None:
         self.telegram_updates.labels(kind).inc()

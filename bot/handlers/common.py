@@ -197,15 +197,16 @@ def update_type(update: object) -> UpdateType:
     return "message"
 
 
+_KIND_IN_LOGS = {"other": "cập nhật khác", "callback": "nút bấm", "voice": "tin nhắn thoại", "command": "lệnh", "message": "tin nhắn"}
+
+
 def update_kind(update: object) -> str:
+    """An update's type said in the log, a command with its name (never the text after it)."""
     if not isinstance(update, Update):
         return "không phải cập nhật"
-    if update.callback_query:
-        return "nút bấm"
-    message = update.effective_message
-    if message is not None and (message.voice or message.audio):
-        return "tin nhắn thoại"
-    if message is not None and message.text and message.text.startswith("/"):
-        command = message.text.split(maxsplit=1)[0].split("@", 1)[0]
-        return f"lệnh {command[:20]}" if command[1:].isascii() and command[1:].isalnum() else "lệnh"
-    return "tin nhắn"
+    kind = update_type(update)
+    if kind == "command":
+        command = update.effective_message.text.split(maxsplit=1)[0].split("@", 1)[0]
+        if command[1:].isascii() and command[1:].isalnum():
+            return f"lệnh {command[:20]}"
+    return _KIND_IN_LOGS[kind]

@@ -154,6 +154,10 @@ def test_one_chats_updates_are_handled_one_at_a_time_in_order(replicas, fake):
 
 # -- the gate alone ---------------------------------------------------------------------------------
 def _gate_order(gate_a, gate_b) -> list[str]:
+    return asyncio.run(_gate_order_on(gate_a, gate_b))
+
+
+async def _gate_order_on(gate_a, gate_b) -> list[str]:
     """Updates 1, 2, 3 of one chat arrive at once, 2 first: handled 1, 2, 3, one at a time."""
     events: list[str] = []
 
@@ -169,7 +173,7 @@ def _gate_order(gate_a, gate_b) -> list[str]:
     async def run() -> list[Verdict]:
         return await asyncio.gather(handle(gate_a, 1, 0.01), handle(gate_b, 2, 0.0), handle(gate_a, 3, 0.02), handle(gate_b, 1, 0.2))
 
-    verdicts = asyncio.run(run())
+    verdicts = await asyncio.wait_for(run(), 60)
     assert verdicts == [Verdict.NEW, Verdict.NEW, Verdict.NEW, Verdict.DONE]
     return events
 
@@ -185,31 +189,44 @@ def test_the_redis_gate_orders_a_chat_across_replicas_and_frees_what_a_dead_one_
     import redis.asyncio
 
     with redis_server(tmp_path) as url:
-        async def make() -> tuple[RedisGate, RedisGate]:
-            return RedisGate(redis.asyncio.Redis.from_url(url)), RedisGate(redis.asyncio.Redis.from_url(url))
+        # clients as the bot opens them (bot.app.open_redis: a reply that never comes is an
+        # error, not a wait), each made and closed on the loop that uses it
+        def client() -> redis.asyncio.Redis:
+            return redis.asyncio.Redis.from_url(url, socket_timeout=5, socket_connect_timeout=5)
 
-        events = _gate_order(*asyncio.run(make()))
+        async def order() -> list[str]:
+            a, b = client(), client()
+            try:
+                return await _gate_order_on(RedisGate(a), RedisGate(b))
+            finally:
+                await a.aclose()
+                await b.aclose()
+
+        events = asyncio.run(order())
         assert all(events[i].split()[1] == events[i + 1].split()[1] for i in range(0, len(events), 2))  # never side by side
         # 2 arrived first and took the chat; 1 and 3 waited and went lowest first
         assert [e for e in events if e.startswith("start")] == ["start 2", "start 1", "start 3"]
 
         async def dead_replica() -> tuple[Verdict, Verdict, Verdict]:
-            client = redis.asyncio.Redis.from_url(url)
-            gate = RedisGate(client, hold_seconds=0.5)
-            # a replica took update 7 of chat 9 and died: its claim and lock are left behind
-            await client.set("tro_ly:tg:update:7", "x", px=500)
-            await client.set("tro_ly:tg:chat:9:lock", "x", px=500)
-            await client.zadd("tro_ly:tg:chat:9:queue", {"7": 7})
-            async with gate.handle(7, 9) as retried_at_once:  # Telegram's retry, too soon
-                pass
-            async with gate.handle(8, 9) as next_update:  # the next update waits for the lock to lapse
-                pass
-            await asyncio.sleep(0.6)
-            async with gate.handle(7, 9) as retried_later:
-                pass
-            return retried_at_once, next_update, retried_later
+            shared = client()
+            try:
+                gate = RedisGate(shared, hold_seconds=0.5)
+                # a replica took update 7 of chat 9 and died: its claim and lock are left behind
+                await shared.set("tro_ly:tg:update:7", "x", px=500)
+                await shared.set("tro_ly:tg:chat:9:lock", "x", px=500)
+                await shared.zadd("tro_ly:tg:chat:9:queue", {"7": 7})
+                async with gate.handle(7, 9) as retried_at_once:  # Telegram's retry, too soon
+                    pass
+                async with gate.handle(8, 9) as next_update:  # the next update waits for the lock to lapse
+                    pass
+                await asyncio.sleep(0.6)
+                async with gate.handle(7, 9) as retried_later:
+                    pass
+                return retried_at_once, next_update, retried_later
+            finally:
+                await shared.aclose()
 
-        assert asyncio.run(dead_replica()) == (Verdict.BUSY, Verdict.NEW, Verdict.NEW)
+        assert asyncio.run(asyncio.wait_for(dead_replica(), 60)) == (Verdict.BUSY, Verdict.NEW, Verdict.NEW)
 
 
 def test_a_chat_s_budget_is_one_across_replicas(bot_index_settings, bot_assistant, fake, redis_url, tmp_path):

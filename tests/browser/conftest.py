@@ -89,7 +89,10 @@ def site(tmp_path_factory):
         host.close()
 
 
-@pytest.fixture(scope="session")
+# Per module, not per session: Playwright's sync API keeps an event loop running in this thread
+# while it is open, and a test of another package that the same worker runs next (pytest-xdist)
+# could not call asyncio.run(). Chromium starts in about a second.
+@pytest.fixture(scope="module")
 def browser():
     _require_model()
     if not CHROMIUM.exists():

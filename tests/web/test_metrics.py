@@ -51,8 +51,8 @@ def test_counters_move_as_requests_and_answers_go_by(settings, assistant):
     assert moved("tro_ly_http_requests_total", route="/api/documents/{document_id}", method="GET", status="404") == 1
     assert moved("tro_ly_http_requests_total", route="(không có)", method="GET", status="404") == 1
     assert moved("tro_ly_http_request_duration_seconds_count", route="/api/ask", method="POST") == 4
-    assert moved("tro_ly_answers_total", face="web", status="answered") == 2
-    assert moved("tro_ly_answers_total", face="web", status="not_covered") == 1
+    assert moved("tro_ly_answers_total", face="api", status="answered") == 2
+    assert moved("tro_ly_answers_total", face="api", status="not_covered") == 1
     assert moved("tro_ly_rate_limited_total", bucket="ask") == 1
     assert not any(PLAN_ID in str(labels) or "khong" in str(labels) for _, labels in after)
 
@@ -75,7 +75,7 @@ def test_an_app_that_stops_counts_no_more_answers(settings, assistant):
     app = c.app
     assert app.state.metrics.count_answer not in assistant._listeners
     assistant.ask(FOUND_Q)
-    assert value(scrape(TestClient(app)), "tro_ly_answers_total", face="web", status="answered") == 0
+    assert value(scrape(TestClient(app)), "tro_ly_answers_total", face="api", status="answered") == 0
 
 
 def test_readyz_is_not_healthz(settings, assistant):
