@@ -85,6 +85,7 @@ def test_a_new_build_is_served_without_a_restart_and_questions_never_fail(servin
     assert errors == [] and answered > 0
 
 
+@pytest.mark.slow  # kills a real build process mid-build
 def test_a_killed_build_leaves_the_old_index_serving_and_the_next_one_succeeds(serving):
     settings, assistant, rebuilder = serving
     old_build = assistant.info().build_id
