@@ -1,6 +1,7 @@
-"""What a test needs from outside the repository's code — the prepared model, the shared
-evaluation set beside the repository — checked so that a missing one fails the test with the
-command that provides it. A skip would let a machine without them pass the suite unseen."""
+"""What a test needs that the set-up makes — the prepared model — checked so that a missing one
+fails the test with the command that provides it. A skip would let a machine without it pass
+the suite unseen. (No test reads ../shared: the development questions a test uses are copied
+into tests/data/.)"""
 
 from __future__ import annotations
 
@@ -21,9 +22,3 @@ def require_model() -> Path:
         )
     return MODEL_DIR.resolve()
 
-
-def require_shared(path: Path) -> Path:
-    """A file of ``../shared`` (evaluation sets, notes) that the project is developed beside."""
-    if not path.exists():
-        pytest.fail(f"{path} is missing: these tests read the shared evaluation set beside the repository (../shared).", pytrace=False)
-    return path
