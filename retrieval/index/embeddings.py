@@ -120,16 +120,22 @@ def model_identity_of(location: str, configured: str) -> str:
     path = Path(location)
     if not path.is_dir():
         return configured
+    return f"{path.name}@{sampled_digest(path, path.rglob('*'))[:16]}"
+
+
+def sampled_digest(root: Path, files) -> str:
+    """What files hold, cheaply: their paths under ``root``, sizes, and first and last MiB.
+    Reading whole model files (hundreds of MB) at every start would cost seconds."""
     digest = hashlib.sha256()
-    for file in sorted(p for p in path.rglob("*") if p.is_file()):
+    for file in sorted(p for p in files if p.is_file()):
         size = file.stat().st_size
-        digest.update(f"{file.relative_to(path).as_posix()}|{size}|".encode())
+        digest.update(f"{file.relative_to(root).as_posix()}|{size}|".encode())
         with file.open("rb") as handle:
             digest.update(handle.read(_SAMPLE_BYTES))
             if size > 2 * _SAMPLE_BYTES:
                 handle.seek(-_SAMPLE_BYTES, os.SEEK_END)
                 digest.update(handle.read())
-    return f"{path.name}@{digest.hexdigest()[:16]}"
+    return digest.hexdigest()
 
 
 def load_embedder(settings: Settings) -> Embedder:

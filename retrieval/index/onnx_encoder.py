@@ -17,22 +17,19 @@ exported files, so an index built by another encoder is refused (index.py, assis
 
 from __future__ import annotations
 
-import hashlib
 import json
-import os
 from pathlib import Path
 
 import numpy as np
 
 from ..errors import ModelUnavailableError
 from ..settings import EmbeddingSettings, Settings
-from .embeddings import PREPARE_HINT
+from .embeddings import PREPARE_HINT, sampled_digest
 
 EXPORT_FORMAT = 1
 META_FILE = "export.json"
 MODEL_FILE = "model.onnx"
 TOKENIZER_FILE = "tokenizer.json"
-_SAMPLE_BYTES = 1 << 20
 
 
 def variant(settings: EmbeddingSettings) -> str:
@@ -64,16 +61,7 @@ def read_export(directory: Path) -> dict | None:
 
 def files_digest(directory: Path) -> str:
     """What the exported files hold, cheaply: names, sizes, first and last MiB of each."""
-    digest = hashlib.sha256()
-    for file in sorted(p for p in directory.iterdir() if p.is_file() and p.name != META_FILE):
-        size = file.stat().st_size
-        digest.update(f"{file.name}|{size}|".encode())
-        with file.open("rb") as handle:
-            digest.update(handle.read(_SAMPLE_BYTES))
-            if size > 2 * _SAMPLE_BYTES:
-                handle.seek(-_SAMPLE_BYTES, os.SEEK_END)
-                digest.update(handle.read())
-    return digest.hexdigest()
+    return sampled_digest(directory, (p for p in directory.iterdir() if p.name != META_FILE))
 
 
 def exported_identity(source_identity: str, meta: dict) -> str:
