@@ -31,11 +31,11 @@ from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
 from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily
 from prometheus_client.registry import Collector
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Scope
 
 from retrieval import Answer
 
-from .middleware import route_label
+from .middleware import RequestObserver, route_label
 
 # seconds: an answer takes tens of milliseconds, a loaded machine or a document page more
 LATENCY_BUCKETS = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
@@ -107,33 +107,18 @@ class _IndexCollector(Collector):
             yield GaugeMetricFamily("tro_ly_index_last_build_duration_seconds", "How long the last rebuild took", value=status.seconds)
 
 
-class MetricsMiddleware:
+class MetricsMiddleware(RequestObserver):
     """Counts and times every HTTP request by its route template (pure ASGI: no buffering).
     Added outermost, so it sees every answer, the 413s and CORS preflights included."""
 
     def __init__(self, app: ASGIApp, metrics: Metrics) -> None:
-        self.app = app
+        super().__init__(app)
         self.metrics = metrics
 
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = time.perf_counter()
-        status = 500
-
-        async def send_wrapper(message: Message) -> None:
-            nonlocal status
-            if message["type"] == "http.response.start":
-                status = message["status"]
-            await send(message)
-
-        try:
-            await self.app(scope, receive, send_wrapper)
-        finally:
-            route = route_label(scope)
-            self.metrics.requests.labels(route, scope["method"], str(status)).inc()
-            self.metrics.latency.labels(route, scope["method"]).observe(time.perf_counter() - started)
+    def observe(self, scope: Scope, status: int, seconds: float) -> None:
+        route = route_label(scope)
+        self.metrics.requests.labels(route, scope["method"], str(status)).inc()
+        self.metrics.latency.labels(route, scope["method"]).observe(seconds)
 
 
 router = APIRouter(include_in_schema=False)

@@ -1,6 +1,7 @@
-"""The app's two ASGI middlewares, pure ASGI (no body buffering): one log line per request,
-and the Vietnamese wording of FastAPI's own 413. Also how a path is written in the logs and
-how a request is named in the metrics (its route template)."""
+"""The app's ASGI middlewares, pure ASGI (no body buffering): what observes each request (the
+access log here; web/metrics.py counts requests on the same base) and the Vietnamese wording
+of FastAPI's own 413. Also how a path is written in the logs and how a request is named in the
+metrics (its route template)."""
 
 from __future__ import annotations
 
@@ -52,29 +53,45 @@ class _HttpMiddleware:
         raise NotImplementedError
 
 
-class AccessLogMiddleware(_HttpMiddleware):
-    """One log line per request: method, path, status, time. No query string, body or client
-    address: questions and who asked them stay out of the logs. Marks every response
-    ``nosniff`` too."""
+class RequestObserver(_HttpMiddleware):
+    """Times each request and catches its status, then tells ``observe`` (the access log, the
+    metrics). ``extra_headers`` go on every response."""
+
+    extra_headers: tuple[tuple[bytes, bytes], ...] = ()
 
     async def handle(self, scope: Scope, receive: Receive, send: Send) -> None:
         started = time.perf_counter()
-        status = 500
+        status = 500  # what the client gets when the app fails before answering
 
         async def send_wrapper(message: Message) -> None:
             nonlocal status
             if message["type"] == "http.response.start":
                 status = message["status"]
-                message = {**message, "headers": [*message.get("headers", []), (b"x-content-type-options", b"nosniff")]}
+                if self.extra_headers:
+                    message = {**message, "headers": [*message.get("headers", []), *self.extra_headers]}
             await send(message)
 
         try:
             await self.app(scope, receive, send_wrapper)
         finally:
-            ms = (time.perf_counter() - started) * 1000
-            # the fields again for JSON logs (web/logs.py): what the line says, nothing more
-            fields = {"method": scope["method"], "path": log_path(scope["path"]), "route": route_label(scope), "status": status, "duration_ms": round(ms, 1)}
-            log.info("%s %s %d %.0f ms", scope["method"], log_path(scope["path"]), status, ms, extra={"request": fields})
+            self.observe(scope, status, time.perf_counter() - started)
+
+    def observe(self, scope: Scope, status: int, seconds: float) -> None:
+        raise NotImplementedError
+
+
+class AccessLogMiddleware(RequestObserver):
+    """One log line per request: method, path, status, time. No query string, body or client
+    address: questions and who asked them stay out of the logs. Marks every response
+    ``nosniff`` too."""
+
+    extra_headers = ((b"x-content-type-options", b"nosniff"),)
+
+    def observe(self, scope: Scope, status: int, seconds: float) -> None:
+        ms = seconds * 1000
+        # the fields again for JSON logs (web/logs.py): what the line says, nothing more
+        fields = {"method": scope["method"], "path": log_path(scope["path"]), "route": route_label(scope), "status": status, "duration_ms": round(ms, 1)}
+        log.info("%s %s %d %.0f ms", scope["method"], log_path(scope["path"]), status, ms, extra={"request": fields})
 
 
 class TooLargeInVietnamese(_HttpMiddleware):
