@@ -116,7 +116,8 @@ def reply_target(message: Message | None) -> int | None:
 
 async def admit(context: BotContext, chat_id: int, reply_to: int | None) -> bool:
     """The per-chat limit on questions: past it, one polite message per stretch."""
-    verdict, wait = context.limit.admit(chat_id, context.state)
+    # in a worker thread, as the web's: with [state]'s Redis the count is a network round trip
+    verdict, wait = await asyncio.to_thread(context.limit.admit, chat_id, context.state)
     limit = context.limit.per_minute
     if verdict is Verdict.LIMITED:
         log.info("Giới hạn câu hỏi: một cuộc trò chuyện vượt %d câu/phút, chờ %d giây", limit, wait)
