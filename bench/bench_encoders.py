@@ -40,7 +40,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.bench_retrieval import machine, percentile  # noqa: E402
-from bench.bench_server import free_port, run_load, server_rss_mb  # noqa: E402
+from bench.bench_server import run_load, server_rss_mb, wait_ready  # noqa: E402
+from support import free_port  # noqa: E402
 
 PYTHON = str(REPO / ".venv" / "bin" / "python") if (REPO / ".venv" / "bin" / "python").exists() else sys.executable
 EVAL_DIR = REPO.parent / "shared" / "eval"
@@ -285,22 +286,6 @@ def ask_latency(key: str, root: Path, runs: int) -> dict:
     }
 
 
-def wait_http(port: int, process: subprocess.Popen, log_path: Path, timeout: float = 300) -> None:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise SystemExit(f"server exited {process.returncode}:\n{log_path.read_text(errors='replace')}")
-        try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
-            conn.request("GET", "/healthz")
-            if conn.getresponse().status == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.01)
-    raise SystemExit("the server did not become ready")
-
-
 def first_answer(port: int) -> None:
     conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
     conn.request("POST", "/api/ask", body=json.dumps({"question": "hộ nghèo được vay vốn ưu đãi ở đâu?"}).encode(), headers={"Content-Type": "application/json"})
@@ -338,7 +323,7 @@ def server(key: str, root: Path, runs: int, seconds: float, questions_: list[str
             started = time.monotonic()
             process = subprocess.Popen([PYTHON, str(REPO / "server.py"), "--config", str(config), "--log-level", "warning"], stdout=log_path.open("wb"), stderr=subprocess.STDOUT, env=env, cwd=REPO)
             try:
-                wait_http(port, process, log_path)
+                wait_ready(process, port, log_path, timeout=300, poll=0.01)
                 ready = time.monotonic() - started
                 first_answer(port)
                 answered = time.monotonic() - started

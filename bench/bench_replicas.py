@@ -36,7 +36,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.bench_retrieval import machine  # noqa: E402
-from bench.bench_server import DEFAULT_QUESTIONS, PYTHON, free_port, load_questions, run_load, wait_ready, write_config  # noqa: E402
+from bench.bench_server import DEFAULT_QUESTIONS, PYTHON, load_questions, run_load, wait_ready, write_config  # noqa: E402
+from support import free_port  # noqa: E402
 
 PROXY_RULES = REPO / "deploy" / "nginx" / "tro-ly-proxy.conf"
 

@@ -31,6 +31,7 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from bench.bench_retrieval import machine, percentile  # noqa: E402
+from support import free_port  # noqa: E402
 from retrieval import load_settings  # noqa: E402
 
 PYTHON = REPO / ".venv" / "bin" / "python"
@@ -82,15 +83,8 @@ search_rate_per_minute = 1000000
     return config
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def wait_ready(process: subprocess.Popen, port: int, log_path: Path, timeout: float = 180) -> None:
+def wait_ready(process: subprocess.Popen, port: int, log_path: Path, timeout: float = 180, poll: float = 0.5) -> None:
+    """Until /healthz answers 200; ``poll`` small when the start-up time itself is measured."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
@@ -102,7 +96,7 @@ def wait_ready(process: subprocess.Popen, port: int, log_path: Path, timeout: fl
                 return
         except OSError:
             pass
-        time.sleep(0.5)
+        time.sleep(poll)
     raise SystemExit("the server did not become ready")
 
 
