@@ -49,6 +49,9 @@ class ChatState:
 
     def __init__(self, data: MutableMapping[str, Any]) -> None:
         self.data = data
+        # an earlier release kept its own question window here (bot.limits.QuestionWindow); the
+        # budget is counted by the limiter now, so the next save leaves it out
+        data.pop("window", None)
 
     @property
     def history(self) -> list[str]:
@@ -61,7 +64,6 @@ class ChatState:
     def told_until(self) -> float:
         """Until when (epoch seconds) the chat has been told to wait: refused questions before
         then get no further message."""
-        self.data.pop("window", None)  # an earlier release's own window: the budget is counted elsewhere now
         return float(self.data.get("told_until", 0.0))
 
     @told_until.setter
