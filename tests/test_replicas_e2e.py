@@ -31,6 +31,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from retrieval import build, load_settings
 from retrieval.records import PostgresDatabase, RecordStore
+from support.needs import require_model
 from support import MODEL_DIR, REPO, free_port, make_corpus, seed_embedding_cache, start_server, stop, wait_until_healthy, write_toml
 from support.bot import TOKEN
 from support.fake_telegram import Chat, FakeTelegram, Sent
@@ -97,8 +98,7 @@ def eventually(predicate, timeout: float, what: str) -> None:
 
 @pytest.fixture(scope="module")
 def cluster(tmp_path_factory, real_embedder):
-    if not MODEL_DIR.is_dir():
-        pytest.skip("the embedding model is not prepared (python scripts/prepare_model.py)")
+    require_model()
     root = tmp_path_factory.mktemp("replicas")
     make_corpus(root)
     with redis_server(root) as redis_url, postgres_server() as database_url, FakeTelegram(TOKEN) as fake:
