@@ -17,6 +17,7 @@ from ..domain import Passage
 from ..ingest.corpus import Corpus, load_corpus
 from ..settings import Settings
 from ..text.accents import AccentRestorer
+from ..text.lexicon import general_lexicon
 from .analysis import DocumentAnalysisCache, analyse_document
 from .builds import prune_builds, write_build
 from .dense import DenseIndex
@@ -72,7 +73,7 @@ def build_index(settings: Settings, embedder: Embedder, corpus: Corpus | None = 
     searchable = [p for p in all_passages if p.searchable]
 
     bm25 = lexical.finish(settings.search.bm25_k1, settings.search.bm25_b)
-    accents = AccentRestorer.build([f"{p.context}\n{p.text}" for p in searchable])
+    accents = AccentRestorer.build([f"{p.context}\n{p.text}" for p in searchable], general_lexicon())
 
     cache = EmbeddingCache(settings.index_dir / "embedding-cache", embedder.identity, embedder.dim)
     embedded = 0

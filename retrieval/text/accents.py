@@ -4,7 +4,10 @@
 this is for the dense model, which reads unaccented Vietnamese poorly (Recall@5 fell from
 0.82 to 0.45 on the dev questions typed without accents). A syllable-bigram model counted
 on the corpus picks, per syllable, the accented form that best fits its neighbours
-(Viterbi); syllables the corpus never uses stay as typed.
+(Viterbi). The corpus speaks as policy documents do, so a lexicon of general Vietnamese
+(lexicon.py) adds the words people use in a chat ("bà con", "bao nhiêu", "làm ăn"): its
+forms are candidates, and two syllables that make one of its words fit together, weighed
+below what the corpus itself writes. Syllables neither knows stay as typed.
 """
 
 from __future__ import annotations
@@ -13,22 +16,31 @@ import json
 import math
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .core import fold
+from .lexicon import Lexicon
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _CANDIDATES = 6
+# The corpus's model weighs 0.7 of each probability, the lexicon's 0.3: the documents are
+# what a question is searched in, the lexicon fills in how people talk. Each bigram is
+# smoothed toward its unigram with the weight of 5 uses of the previous syllable. Both
+# chosen on the unaccented dev questions' readings, checked on the eval (docs/benchmarks.md).
+_CORPUS_SHARE = 0.7
+_SMOOTHING = 5.0
 
 
 @dataclass
 class AccentRestorer:
     forms: dict[str, list[tuple[str, int]]]  # folded syllable -> accented forms with counts, most frequent first
     pairs: dict[str, int]  # "accented accented" -> count
+    lexicon: Lexicon = field(default_factory=lambda: Lexicon({}, frozenset()))
+    _unigrams: tuple[dict[str, int], dict[str, int]] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
-    def build(cls, texts: list[str]) -> "AccentRestorer":
+    def build(cls, texts: list[str], lexicon: Lexicon | None = None) -> "AccentRestorer":
         unigrams: Counter[str] = Counter()
         bigrams: Counter[str] = Counter()
         for text in texts:
@@ -40,7 +52,7 @@ class AccentRestorer:
         for word, count in unigrams.items():
             forms[fold(word)].append((word, count))
         ordered = {k: sorted(v, key=lambda wc: (-wc[1], wc[0]))[:_CANDIDATES] for k, v in sorted(forms.items())}
-        return cls(ordered, dict(sorted(bigrams.items())))
+        return cls(ordered, dict(sorted(bigrams.items())), lexicon or Lexicon({}, frozenset()))
 
     def restore(self, text: str) -> str:
         """The accented reading of ``text``; text that already has diacritics is returned as is."""
@@ -49,18 +61,13 @@ class AccentRestorer:
         tokens = _WORD.findall(text.lower())
         if not tokens:
             return text
-        lattice = [[w for w, _ in self.forms.get(t, [])] or [t] for t in tokens]
-        counts = [{w: c for w, c in self.forms.get(t, [])} for t in tokens]
-        # best[i][form] = (score, previous form)
-        best: list[dict[str, tuple[float, str | None]]] = [{w: (math.log1p(counts[0].get(w, 0)), None) for w in lattice[0]}]
+        candidates = [self._candidates(t) for t in tokens]
+        # best[i][form] = (log-probability, previous form)
+        best: list[dict[str, tuple[float, str | None]]] = [{w: (math.log(self._probability(None, w)), None) for w in candidates[0]}]
         for i in range(1, len(tokens)):
             column: dict[str, tuple[float, str | None]] = {}
-            for w in lattice[i]:
-                emit = math.log1p(counts[i].get(w, 0))
-                column[w] = max(
-                    ((score + 2.0 * math.log1p(self.pairs.get(f"{p} {w}", 0)) + emit, p) for p, (score, _) in best[-1].items()),
-                    key=lambda sp: sp[0],
-                )
+            for w in candidates[i]:
+                column[w] = max(((score + math.log(self._probability(p, w)), p) for p, (score, _) in best[-1].items()), key=lambda sp: sp[0])
             best.append(column)
         form = max(best[-1], key=lambda w: best[-1][w][0])
         restored = [form]
@@ -72,10 +79,42 @@ class AccentRestorer:
         words = iter(restored)
         return _WORD.sub(lambda m: next(words), text.lower())
 
+    def _candidates(self, token: str) -> list[str]:
+        """The accented forms a syllable typed without accents may stand for; a syllable
+        neither the corpus nor the lexicon knows stays as typed."""
+        forms = [w for w, _ in self.forms.get(token, [])] + [w for w, _ in self.lexicon.forms.get(token, ())]
+        return list(dict.fromkeys(forms)) or [token]
+
+    def _probability(self, previous: str | None, word: str) -> float:
+        """P(word | previous): the corpus's bigram model and the lexicon's, each smoothed
+        toward its own unigrams, mixed. Two models rather than pooled counts: the lexicon's
+        counts are tiny beside the corpus's, and pooled they made every rare lexicon pair
+        ("đông dược") outweigh what the documents write ("động được")."""
+        if self._unigrams is None:
+            self._unigrams = (
+                {w: c for forms in self.forms.values() for w, c in forms},
+                {w: c for forms in self.lexicon.forms.values() for w, c in forms},
+            )
+        corpus, lexicon = self._unigrams
+        corpus_total, lexicon_total = sum(corpus.values()) + 1, sum(lexicon.values()) + 1
+        p_corpus = (corpus.get(word, 0) + 0.1) / corpus_total
+        p_lexicon = (lexicon.get(word, 0) + 0.1) / lexicon_total
+        if previous is not None:
+            pair = f"{previous} {word}"
+            p_corpus = (self.pairs.get(pair, 0) + _SMOOTHING * p_corpus) / (corpus.get(previous, 0) + _SMOOTHING)
+            p_lexicon = ((pair in self.lexicon.pairs) + _SMOOTHING * p_lexicon) / (lexicon.get(previous, 0) + _SMOOTHING)
+        return _CORPUS_SHARE * p_corpus + (1 - _CORPUS_SHARE) * p_lexicon
+
     def save(self, directory: Path) -> None:
-        (directory / "accents.json").write_text(json.dumps({"forms": self.forms, "pairs": self.pairs}, ensure_ascii=False), encoding="utf-8")
+        data = {"forms": self.forms, "pairs": self.pairs, "lexicon": {"forms": self.lexicon.forms, "pairs": sorted(self.lexicon.pairs)}}
+        (directory / "accents.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
     def load(cls, directory: Path) -> "AccentRestorer":
         data = json.loads((directory / "accents.json").read_text(encoding="utf-8"))
-        return cls({k: [tuple(x) for x in v] for k, v in data["forms"].items()}, data["pairs"])
+        lexicon = data.get("lexicon") or {"forms": {}, "pairs": []}  # builds before the lexicon have none
+        return cls(
+            {k: [tuple(x) for x in v] for k, v in data["forms"].items()},
+            data["pairs"],
+            Lexicon({k: tuple(tuple(x) for x in v) for k, v in lexicon["forms"].items()}, frozenset(lexicon["pairs"])),
+        )
