@@ -37,7 +37,7 @@ class AccentRestorer:
     forms: dict[str, list[tuple[str, int]]]  # folded syllable -> accented forms with counts, most frequent first
     pairs: dict[str, int]  # "accented accented" -> count
     lexicon: Lexicon = field(default_factory=lambda: Lexicon({}, frozenset()))
-    _unigrams: tuple[dict[str, int], dict[str, int]] | None = field(default=None, init=False, repr=False, compare=False)
+    _unigrams: tuple[dict[str, int], dict[str, int], int, int] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
     def build(cls, texts: list[str], lexicon: Lexicon | None = None) -> "AccentRestorer":
@@ -91,12 +91,10 @@ class AccentRestorer:
         counts are tiny beside the corpus's, and pooled they made every rare lexicon pair
         ("đông dược") outweigh what the documents write ("động được")."""
         if self._unigrams is None:
-            self._unigrams = (
-                {w: c for forms in self.forms.values() for w, c in forms},
-                {w: c for forms in self.lexicon.forms.values() for w, c in forms},
-            )
-        corpus, lexicon = self._unigrams
-        corpus_total, lexicon_total = sum(corpus.values()) + 1, sum(lexicon.values()) + 1
+            corpus = {w: c for forms in self.forms.values() for w, c in forms}
+            lexicon = {w: c for forms in self.lexicon.forms.values() for w, c in forms}
+            self._unigrams = (corpus, lexicon, sum(corpus.values()) + 1, sum(lexicon.values()) + 1)
+        corpus, lexicon, corpus_total, lexicon_total = self._unigrams
         p_corpus = (corpus.get(word, 0) + 0.1) / corpus_total
         p_lexicon = (lexicon.get(word, 0) + 0.1) / lexicon_total
         if previous is not None:
