@@ -24,11 +24,12 @@ from .lexicon import Lexicon
 
 _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 _CANDIDATES = 6
-# The corpus's model weighs 0.7 of each probability, the lexicon's 0.3: the documents are
-# what a question is searched in, the lexicon fills in how people talk. Each bigram is
-# smoothed toward its unigram with the weight of 5 uses of the previous syllable. Both
-# chosen on the unaccented dev questions' readings, checked on the eval (docs/benchmarks.md).
-_CORPUS_SHARE = 0.7
+# The corpus's model and the lexicon's weigh half each: the documents are what a question is
+# searched in, the lexicon is how people talk. Each bigram is smoothed toward its unigram
+# with the weight of 5 uses of the previous syllable. Chosen by reading what the unaccented
+# dev questions became (0.7 kept the documents' "thị", "lộ", "miền" for "thì", "lo", "miễn"),
+# then checked on the eval (docs/benchmarks.md).
+_CORPUS_SHARE = 0.5
 _SMOOTHING = 5.0
 
 
@@ -36,7 +37,7 @@ _SMOOTHING = 5.0
 class AccentRestorer:
     forms: dict[str, list[tuple[str, int]]]  # folded syllable -> accented forms with counts, most frequent first
     pairs: dict[str, int]  # "accented accented" -> count
-    lexicon: Lexicon = field(default_factory=lambda: Lexicon({}, frozenset()))
+    lexicon: Lexicon = field(default_factory=Lexicon.empty)
     _unigrams: tuple[dict[str, int], dict[str, int], int, int] | None = field(default=None, init=False, repr=False, compare=False)
 
     @classmethod
@@ -52,22 +53,29 @@ class AccentRestorer:
         for word, count in unigrams.items():
             forms[fold(word)].append((word, count))
         ordered = {k: sorted(v, key=lambda wc: (-wc[1], wc[0]))[:_CANDIDATES] for k, v in sorted(forms.items())}
-        return cls(ordered, dict(sorted(bigrams.items())), lexicon or Lexicon({}, frozenset()))
+        return cls(ordered, dict(sorted(bigrams.items())), lexicon or Lexicon.empty())
 
     def restore(self, text: str) -> str:
         """The accented reading of ``text``; text that already has diacritics is returned as is."""
         if fold(text) != text.lower():
             return text
-        tokens = _WORD.findall(text.lower())
-        if not tokens:
+        lowered = text.lower()
+        matches = list(_WORD.finditer(lowered))
+        if not matches:
             return text
+        tokens = [m.group(0) for m in matches]
+        # a comma, a figure or a bracket between two words breaks the phrase: the second starts afresh
+        fresh = [True] + [not lowered[a.end() : b.start()].isspace() for a, b in zip(matches, matches[1:])]
         candidates = [self._candidates(t) for t in tokens]
         # best[i][form] = (log-probability, previous form)
         best: list[dict[str, tuple[float, str | None]]] = [{w: (math.log(self._probability(None, w)), None) for w in candidates[0]}]
         for i in range(1, len(tokens)):
             column: dict[str, tuple[float, str | None]] = {}
             for w in candidates[i]:
-                column[w] = max(((score + math.log(self._probability(p, w)), p) for p, (score, _) in best[-1].items()), key=lambda sp: sp[0])
+                column[w] = max(
+                    ((score + math.log(self._probability(None if fresh[i] else p, w)), p) for p, (score, _) in best[-1].items()),
+                    key=lambda sp: sp[0],
+                )
             best.append(column)
         form = max(best[-1], key=lambda w: best[-1][w][0])
         restored = [form]
@@ -77,7 +85,7 @@ class AccentRestorer:
         restored.reverse()
         # substitute word by word so digits and punctuation stay where they were
         words = iter(restored)
-        return _WORD.sub(lambda m: next(words), text.lower())
+        return _WORD.sub(lambda m: next(words), lowered)
 
     def _candidates(self, token: str) -> list[str]:
         """The accented forms a syllable typed without accents may stand for; a syllable
@@ -93,26 +101,29 @@ class AccentRestorer:
         if self._unigrams is None:
             corpus = {w: c for forms in self.forms.values() for w, c in forms}
             lexicon = {w: c for forms in self.lexicon.forms.values() for w, c in forms}
-            self._unigrams = (corpus, lexicon, sum(corpus.values()) + 1, sum(lexicon.values()) + 1)
+            # add-0.1 over every syllable either knows: an unseen one gets little, however small the corpus
+            unseen = 0.1 * len(corpus.keys() | lexicon.keys())
+            self._unigrams = (corpus, lexicon, sum(corpus.values()) + unseen, sum(lexicon.values()) + unseen)
         corpus, lexicon, corpus_total, lexicon_total = self._unigrams
         p_corpus = (corpus.get(word, 0) + 0.1) / corpus_total
         p_lexicon = (lexicon.get(word, 0) + 0.1) / lexicon_total
         if previous is not None:
             pair = f"{previous} {word}"
             p_corpus = (self.pairs.get(pair, 0) + _SMOOTHING * p_corpus) / (corpus.get(previous, 0) + _SMOOTHING)
-            p_lexicon = ((pair in self.lexicon.pairs) + _SMOOTHING * p_lexicon) / (lexicon.get(previous, 0) + _SMOOTHING)
+            p_lexicon = ((pair in self.lexicon.pairs) + _SMOOTHING * p_lexicon) / (self.lexicon.entries.get(previous, 0) + _SMOOTHING)
         return _CORPUS_SHARE * p_corpus + (1 - _CORPUS_SHARE) * p_lexicon
 
     def save(self, directory: Path) -> None:
-        data = {"forms": self.forms, "pairs": self.pairs, "lexicon": {"forms": self.lexicon.forms, "pairs": sorted(self.lexicon.pairs)}}
+        lexicon = {"forms": self.lexicon.forms, "pairs": sorted(self.lexicon.pairs), "entries": self.lexicon.entries}
+        data = {"forms": self.forms, "pairs": self.pairs, "lexicon": lexicon}
         (directory / "accents.json").write_text(json.dumps(data, ensure_ascii=False), encoding="utf-8")
 
     @classmethod
     def load(cls, directory: Path) -> "AccentRestorer":
         data = json.loads((directory / "accents.json").read_text(encoding="utf-8"))
-        lexicon = data.get("lexicon") or {"forms": {}, "pairs": []}  # builds before the lexicon have none
+        lexicon = data.get("lexicon") or {"forms": {}, "pairs": [], "entries": {}}  # builds before the lexicon have none
         return cls(
             {k: [tuple(x) for x in v] for k, v in data["forms"].items()},
             data["pairs"],
-            Lexicon({k: tuple(tuple(x) for x in v) for k, v in lexicon["forms"].items()}, frozenset(lexicon["pairs"])),
+            Lexicon({k: tuple(tuple(x) for x in v) for k, v in lexicon["forms"].items()}, frozenset(lexicon["pairs"]), lexicon.get("entries", {})),
         )

@@ -3,7 +3,7 @@ import json
 import pytest
 
 from retrieval.text.accents import AccentRestorer
-from retrieval.text.lexicon import Lexicon
+from retrieval.text.lexicon import Lexicon, general_lexicon
 
 CORPUS_TEXT = [
     "Hộ nghèo không có khả năng lao động được hỗ trợ riêng.",
@@ -64,3 +64,17 @@ def test_the_lexicon_is_saved_with_the_restorer(tmp_path):
 def test_a_build_from_before_the_lexicon_still_loads(tmp_path):
     (tmp_path / "accents.json").write_text(json.dumps({"forms": {"ho": [["hộ", 3]]}, "pairs": {}}), encoding="utf-8")
     assert AccentRestorer.load(tmp_path).restore("ho") == "hộ"
+
+
+@pytest.mark.parametrize(
+    "typed, restored",
+    [
+        ("ho ngheo duoc vay von o dau", "hộ nghèo được vay vốn ở đâu"),  # an interrogative, not "ở đậu" (lodging)
+        ("ty le ho ngheo bao nhieu", "tỷ lệ hộ nghèo bao nhiêu"),
+        ("ba con dan toc", "bà con dân tộc"),
+        ("khi nao thi duoc vay von", "khi nào thì được vay vốn"),  # wordfreq: "thì" is common, "thị" is not
+        ("tien giang, ho can ngheo", "tiền giang, hộ cận nghèo"),
+    ],
+)
+def test_restore_with_the_installed_lexicon(typed, restored):
+    assert AccentRestorer.build(CORPUS_TEXT, general_lexicon()).restore(typed) == restored

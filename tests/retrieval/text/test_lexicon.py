@@ -19,3 +19,14 @@ def test_the_installed_lexicon_knows_everyday_words():
     lexicon = general_lexicon()
     assert {"bà con", "bao nhiêu", "làm ăn", "quảng ngãi", "tiền giang"} <= lexicon.pairs
     assert len(lexicon.pairs) > 50_000
+
+
+def test_syllables_weigh_by_how_common_they_are():
+    lexicon = Lexicon.of_words(["ở đậu", "đậu phụ", "đậu xanh"], {"đâu": 400.0, "đậu": 130.0})
+    assert lexicon.forms["dau"][0] == ("đâu", 400.0)
+    assert lexicon.entries["đậu"] == 3
+
+
+def test_the_installed_lexicon_has_the_interrogatives():
+    lexicon = general_lexicon()
+    assert {"ở đâu", "bao nhiêu", "khi nào"} <= lexicon.pairs
