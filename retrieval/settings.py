@@ -120,9 +120,9 @@ class SearchSettings(SettingsSection):
 
 
 class AnswerSettings(SettingsSection):
-    passages_considered: int = Field(3, ge=1, description="Top passages whose sentences may be quoted.")
+    passages_considered: int = Field(5, ge=1, description="Top passages whose sentences may be quoted (one sentence per passage before a second from any).")
     max_quotes: int = Field(3, ge=1, description="At most this many quoted sentences in one answer.")
-    quote_ratio: float = Field(0.7, gt=0, le=1, description="A further sentence is quoted only if it scores at least this share of the best one.")
+    quote_ratio: float = Field(0.5, gt=0, le=1, description="A further sentence is quoted only if it scores at least this share of the best one.")
     max_quote_chars: int = Field(450, ge=80, description="Sentences longer than this are cut to their best clauses (at ';'), marked with '…'.")
     min_coverage: float = Field(0.40, ge=0, le=1, description="Evidence threshold: share of the question's informative words (IDF-weighted, single syllables and pairs; chat words, places and vocabulary phrases read first) found in one of the top 5 passages.")
     min_similarity: float = Field(0.855, ge=-1, le=1, description="Evidence threshold: cosine between the question and the best passage window (dense and hybrid modes); below it, never answered.")

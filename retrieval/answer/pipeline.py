@@ -226,8 +226,9 @@ class Answerer:
         )
 
     def select_quotes(self, ctx: AnswerContext) -> None:
-        """Sentences of the best clauses that cover the question; the one that carries the asked
-        detail (the figure for 'bao nhiêu', the body for 'ai') first, then its context."""
+        """Sentences of the best clauses that cover the question, one per clause before a second
+        from any; the one that carries the asked detail (the figure for 'bao nhiêu', the body
+        for 'ai') first, then the others in reading order."""
         units = self.query_units(ctx.query)
         candidates: list[tuple[float, int, int, Hit, str, bool]] = []
         for rank, hit in enumerate(ctx.hits[: self.settings.passages_considered]):
@@ -247,7 +248,16 @@ class Answerer:
             return
         candidates.sort(key=lambda c: (-c[0], c[1], c[2]))
         best = candidates[0][0]
-        chosen = [c for c in candidates if c[0] >= best * self.settings.quote_ratio][: self.settings.max_quotes]
+        eligible = [c for c in candidates if c[0] >= best * self.settings.quote_ratio]
+        # one sentence per clause first: a citizen's loosely worded question is better served by
+        # the three clauses that come closest than by three sentences of one of them
+        quoted: set[str] = set()
+        first_of_each = []
+        for c in eligible:
+            if c[3].passage.id not in quoted:
+                quoted.add(c[3].passage.id)
+                first_of_each.append(c)
+        chosen = (first_of_each + [c for c in eligible if c not in first_of_each])[: self.settings.max_quotes]
         lead = [c for c in chosen if c[5]][:1] or chosen[:1]
         rest = sorted((c for c in chosen if c is not lead[0]), key=lambda c: (c[1], c[2]))  # then reading order
         ctx.quotes = [(hit, quote, score) for score, _, _, hit, quote, _ in lead + rest]
