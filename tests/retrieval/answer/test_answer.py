@@ -136,3 +136,17 @@ def test_markup_in_a_question_is_not_a_word_to_look_for(assistant):
     marked = assistant.ask("<b>hộ nghèo</b> & cận nghèo được vay vốn ở đâu?")
     assert plain.found and marked.found
     assert [c.hit.passage.id for c in marked.citations] == [c.hit.passage.id for c in plain.citations]
+
+
+@pytest.mark.parametrize("question", ["hộ nghèo được hỗ trợ gì?", "tuyên truyền giảm nghèo thế nào?"])
+def test_quotes_come_from_different_clauses_before_a_second_from_any(assistant, question):
+    answer = assistant.ask(question)
+    assert answer.found and len(answer.quotes) == assistant.settings.answer.max_quotes
+    # three clauses came close enough to be quoted: one sentence of each, not three of the first
+    assert len(answer.citations) == len(answer.quotes)
+
+
+def test_a_clause_gives_a_second_sentence_only_when_no_other_clause_comes_close(seed_built, fake_embedder):
+    settings = make_settings(seed_built, search={"mode": "bm25"}, answer={"passages_considered": 1}, eligibility={"as_of": "2026-06-01"})
+    answer = Assistant.open(settings, embedder=fake_embedder).ask("tuyên truyền giảm nghèo thế nào?")
+    assert len(answer.citations) == 1 and len(answer.quotes) > 1
