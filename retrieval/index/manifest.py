@@ -13,7 +13,7 @@ from .embeddings import model_identity
 FORMAT_VERSION = 1
 # Bump when segmentation or tokenization changes what an index holds.
 SEGMENTER_VERSION = 2  # 2: a numbered heading that is a whole sentence is also a clause
-LEXICAL_VERSION = 2
+LEXICAL_VERSION = 3  # 3: adjacent syllable pairs are BM25 terms; diacritics restored with a general lexicon
 REBUILD_HINT = "Hãy xây dựng lại chỉ mục: python -m retrieval build"
 
 
