@@ -132,7 +132,9 @@ def test_check_eligibility_through_the_assistant(assistant):
 
 
 def test_markup_in_a_question_is_not_a_word_to_look_for(assistant):
-    plain = assistant.ask("hộ nghèo và cận nghèo được vay vốn ở đâu?")
+    # "&" is no word either: the plain question has nothing in its place (with phrases as BM25
+    # terms, "và" would be a different question: "nghèo và", "và cận")
+    plain = assistant.ask("hộ nghèo cận nghèo được vay vốn ở đâu?")
     marked = assistant.ask("<b>hộ nghèo</b> & cận nghèo được vay vốn ở đâu?")
     assert plain.found and marked.found
     assert [c.hit.passage.id for c in marked.citations] == [c.hit.passage.id for c in plain.citations]

@@ -102,3 +102,24 @@ def test_normalize_survives_a_lone_surrogate():
 )
 def test_strip_markup(text, expected):
     assert strip_markup(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text, pairs",
+    [
+        ("người có công", {"nguoi+co", "co+cong"}),
+        ("ban tren mang", {"ban+tren", "tren+mang"}),  # typed without accents: the same terms
+        ("Bán trên mạng", {"ban+tren", "tren+mang"}),
+    ],
+)
+def test_lexical_terms_hold_adjacent_syllable_pairs(text, pairs):
+    assert pairs <= set(lexical_terms(text))
+
+
+def test_a_phrase_outranks_its_syllables_scattered():
+    from retrieval.index.lexical import BM25Index
+
+    passages = ["chính sách cho người có công với cách mạng", "người dân có việc làm, người nghèo có công việc, công tác giảm nghèo"]
+    index = BM25Index.build([lexical_terms(p) for p in passages], k1=1.2, b=0.75)
+    scores = index.scores(lexical_terms("người có công"))
+    assert scores[0] > scores[1]
