@@ -61,6 +61,7 @@ class AnswerContext:
     hint: str = ""  # the eligibility explanation, when the question asks whether a household qualifies
     preface: str = ""  # fixed text before the quotes: the hint, or a document's record line
     timings: dict[str, float] = field(default_factory=dict)
+    windows_by_passage: dict[str, list[tuple[str, float]]] | None = None  # the dense windows' scores, per passage
 
 
 def contextualize(question: str, history: list[str]) -> str:
@@ -332,14 +333,19 @@ class Answerer:
         if ctx.dense is None:
             return 0.0
         probe = sentence[:60]
-        owner = self.index.dense.window_passage
-        scores = [
-            score
-            for window, score in ctx.dense.window_scores.items()
-            if self.index.passages[int(owner[window])].id == hit.passage.id and probe in self.index.window_texts[window]
-        ]
+        scores = [score for text, score in self._windows_of(ctx, hit.passage.id) if probe in text]
         cosine = max(scores, default=hit.signals.dense or _DENSE_FLOOR)
         return max(0.0, min(1.0, (cosine - _DENSE_FLOOR) / _DENSE_SPAN))
+
+    def _windows_of(self, ctx: AnswerContext, passage_id: str) -> list[tuple[str, float]]:
+        """The scored windows of one passage (text, cosine), grouped once per question."""
+        if ctx.windows_by_passage is None:
+            owner = self.index.dense.window_passage
+            grouped: dict[str, list[tuple[str, float]]] = {}
+            for window, score in ctx.dense.window_scores.items():
+                grouped.setdefault(self.index.passages[int(owner[window])].id, []).append((self.index.window_texts[window], score))
+            ctx.windows_by_passage = grouped
+        return ctx.windows_by_passage.get(passage_id, [])
 
     @staticmethod
     def _stop(ctx: AnswerContext, status: AnswerStatus, message: str) -> None:

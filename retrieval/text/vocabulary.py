@@ -74,6 +74,8 @@ class Vocabulary:
                         targets = table.setdefault(_key(phrase, folded), [])
                         targets.extend(m for m in meanings if m not in targets)
         self.longest = max((len(k) for k in self._accented), default=1)
+        # a phrase can start only at a word some phrase starts with: most positions are skipped
+        self._starts = frozenset(k[0] for k in self._folded)
 
     @classmethod
     def load(cls, path: Path | None = None) -> "Vocabulary":
@@ -91,6 +93,8 @@ class Vocabulary:
         for size in range(min(self.longest, len(tokens)), 0, -1):
             for gap in range(0, MAX_GAP + 1 if size >= 3 else 1):
                 for i in range(len(tokens) - size - gap + 1):
+                    if folded_tokens[i] not in self._starts:
+                        continue
                     positions = (i, *range(i + 1 + gap, i + size + gap))
                     if any(used[j] for j in positions):
                         continue
