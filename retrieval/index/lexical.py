@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 from scipy import sparse
 
-_CHUNK = 1 << 22
+_CHUNK = 1 << 20  # pairs per step of the build: its temporaries stay ~50 MB
 
 
 class BM25Builder:
