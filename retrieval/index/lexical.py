@@ -113,9 +113,13 @@ class BM25Index:
         counts = Counter(self.term_ids(terms))
         if not counts:
             return np.zeros(self.size, dtype=np.float32)
-        ids = list(counts)
-        weights = np.array([counts[i] for i in ids], dtype=np.float32)
-        return np.asarray(self.weights[:, ids] @ weights).ravel()
+        # the query's columns gathered and summed per passage in one bincount: slicing the
+        # sparse matrix by column cost ~1.5 ms for a question's ~60 terms on the seed corpus
+        data, indices, indptr = self.weights.data, self.weights.indices, self.weights.indptr
+        spans = [(indptr[i], indptr[i + 1], n) for i, n in counts.items()]
+        rows = np.concatenate([indices[a:b] for a, b, _ in spans])
+        weights = np.concatenate([data[a:b] * n if n != 1 else data[a:b] for a, b, n in spans])
+        return np.bincount(rows, weights=weights, minlength=self.size).astype(np.float32)
 
     def max_idf(self) -> float:
         return float(math.log(1.0 + (self.size + 0.5) / 0.5))
