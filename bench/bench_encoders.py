@@ -90,6 +90,8 @@ model = "{model.as_posix()}"
 prepare_from = "none"
 runtime = "{spec["runtime"]}"
 quantize = "{spec["quantize"]}"
+[search]
+query_cache = 0
 [server]
 port = {port}
 ask_rate_per_minute = 1000000

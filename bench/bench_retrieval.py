@@ -51,6 +51,8 @@ def main() -> None:
             corpus={"dir": str(root / "corpus"), "metadata_file": str(root / "corpus" / "documents.json")},
             index={"dir": str(root / "index")},
             embedding={"model": str(base.resolve(Path(base.embedding.model)))},
+            # the rounds repeat the questions: every one is encoded, as a new question would be
+            search={"query_cache": 0},
         )
         started = time.perf_counter()
         embedder = load_embedder(settings)

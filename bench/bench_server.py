@@ -1,7 +1,7 @@
 """Load benchmark of the web service (not a test): N concurrent clients send questions to
 ``POST /api/ask`` of a real ``server.py`` process on loopback for a fixed time.
 
-    .venv/bin/python bench/bench_server.py [--clients 8] [--seconds 30] [--questions FILE ...]
+    .venv/bin/python bench/bench_server.py [--clients 8] [--seconds 30] [--questions FILE ...] [--query-cache N]
 
 The server runs on the bundled corpus and the repository's index (build it first:
 ``python -m retrieval build``), with the per-client rate limits lifted: every client here
@@ -57,7 +57,7 @@ def load_questions(paths: list[Path]) -> list[str]:
     return questions
 
 
-def write_config(folder: Path, port: int) -> Path:
+def write_config(folder: Path, port: int, query_cache: int = 0) -> Path:
     """The repository's own configuration, with every path absolute and the limits lifted."""
     settings = load_settings(REPO / "config.toml")
     model = settings.model_location
@@ -72,6 +72,8 @@ dir = "{settings.index_dir.as_posix()}"
 [embedding]
 model = "{model}"
 prepare_from = "{settings.embedding.prepare_from}"
+[search]
+query_cache = {query_cache}
 [server]
 port = {port}
 ask_rate_per_minute = 1000000
@@ -171,12 +173,17 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30)
     parser.add_argument("--questions", type=Path, nargs="*", default=DEFAULT_QUESTIONS)
     parser.add_argument("--output", type=Path, default=REPO / "bench" / "results" / "server.json")
+    parser.add_argument(
+        "--query-cache", type=int, default=0,
+        help="[search] query_cache of the server; 0 (the default here) encodes every question, since the "
+        "clients cycle through the same questions and would otherwise measure the cache",
+    )
     args = parser.parse_args()
 
     questions = load_questions(args.questions)
     port = free_port()
     with tempfile.TemporaryDirectory() as tmp:
-        config = write_config(Path(tmp), port)
+        config = write_config(Path(tmp), port, args.query_cache)
         log_path = Path(tmp) / "server.log"
         log = log_path.open("wb")
         python = str(PYTHON if PYTHON.exists() else sys.executable)
@@ -195,6 +202,7 @@ def main() -> None:
         "machine": machine(),
         "note": "server and clients share the machine's cores; loopback HTTP/1.1 keep-alive",
         "questions": len(questions),
+        "query_cache": args.query_cache,
         "one_client": single,
         "concurrent": loaded,
         "server_peak_rss_mb": rss,

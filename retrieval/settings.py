@@ -113,6 +113,7 @@ class SearchSettings(SettingsSection):
     rrf_k: int = Field(60, ge=1, description="Reciprocal-rank-fusion constant: larger flattens the weight of the top ranks.")
     dense_weight: float = Field(0.4, ge=0, description="Weight of the dense ranking in the fusion (BM25 weighs 1).")
     candidates: int = Field(50, ge=1, description="Candidates each side (BM25, dense) returns before fusion.")
+    query_cache: int = Field(4096, ge=0, description="Vectors of this many recent questions are kept, so a question asked again is not encoded again (1.5 KB each); 0 encodes every question.")
     bm25_k1: float = Field(1.2, gt=0, description="BM25 term-frequency saturation.")
     bm25_b: float = Field(0.75, ge=0, le=1, description="BM25 length normalization.")
     default_k: int = Field(10, ge=1, le=100, description="Hits returned when the caller does not say.")

@@ -18,6 +18,7 @@ from ..settings import SearchMode, SearchSettings
 from ..text.core import normalize, strip_markup, syllables
 from .fusion import reciprocal_rank_fusion
 from .query import Query, QueryReader
+from .query_vectors import QueryVectors
 
 _FILTER_CACHE_SIZE = 64
 
@@ -37,6 +38,7 @@ class Searcher:
         # reads chat language, the documents' words and places; without one, the question is
         # searched as typed (diacritics restored for the dense side)
         self.reader = reader
+        self.query_vectors = QueryVectors(embedder, settings.query_cache) if embedder is not None else None
         self._allowed_cache: dict[SearchFilters, np.ndarray] = {}
         self._out_of_force: tuple[date | None, frozenset[str]] = (None, frozenset())
 
@@ -81,7 +83,7 @@ class Searcher:
         dense_results: list[DenseResult | None] = [None] * len(queries)
         if mode != "bm25":
             # one embedding batch; the FAISS search per distinct filter
-            vectors = self.embedder.embed_queries([q.dense for q in queries])
+            vectors = self.query_vectors.embed([q.dense for q in queries])
             for f in dict.fromkeys(per_query_filters):
                 rows = [i for i, qf in enumerate(per_query_filters) if qf == f]
                 for i, result in zip(rows, self._dense(vectors[rows], depth, self._allowed(f))):
