@@ -252,12 +252,15 @@ class Answerer:
         eligible = [c for c in candidates if c[0] >= best * self.settings.quote_ratio]
         # one sentence per clause first: a citizen's loosely worded question is better served by
         # the three clauses that come closest than by three sentences of one of them
+        # (a clause's sentence that carries the asked detail — the figure, the body, the place —
+        # stands for it before its other sentences)
         quoted: set[str] = set()
         first_of_each = []
-        for c in eligible:
+        for c in sorted(eligible, key=lambda c: not c[5]) if ctx.asked else eligible:
             if c[3].passage.id not in quoted:
                 quoted.add(c[3].passage.id)
                 first_of_each.append(c)
+        first_of_each.sort(key=lambda c: (-c[0], c[1], c[2]))
         chosen = (first_of_each + [c for c in eligible if c not in first_of_each])[: self.settings.max_quotes]
         lead = [c for c in chosen if c[5]][:1] or chosen[:1]
         rest = sorted((c for c in chosen if c is not lead[0]), key=lambda c: (c[1], c[2]))  # then reading order

@@ -152,3 +152,4 @@ def test_a_clause_gives_a_second_sentence_only_when_no_other_clause_comes_close(
     settings = make_settings(seed_built, search={"mode": "bm25"}, answer={"passages_considered": 1}, eligibility={"as_of": "2026-06-01"})
     answer = Assistant.open(settings, embedder=fake_embedder).ask("tuyên truyền giảm nghèo thế nào?")
     assert len(answer.citations) == 1 and len(answer.quotes) > 1
+
