@@ -261,7 +261,8 @@ class Answerer:
                 quoted.add(c[3].passage.id)
                 first_of_each.append(c)
         first_of_each.sort(key=lambda c: (-c[0], c[1], c[2]))
-        chosen = (first_of_each + [c for c in eligible if c not in first_of_each])[: self.settings.max_quotes]
+        picked = {id(c) for c in first_of_each}  # by identity: comparing the tuples compares their hits
+        chosen = (first_of_each + [c for c in eligible if id(c) not in picked])[: self.settings.max_quotes]
         lead = [c for c in chosen if c[5]][:1] or chosen[:1]
         rest = sorted((c for c in chosen if c is not lead[0]), key=lambda c: (c[1], c[2]))  # then reading order
         ctx.quotes = [(hit, quote, score) for score, _, _, hit, quote, _ in lead + rest]

@@ -37,17 +37,15 @@ class QueryVectors:
                 if vector is not None:
                     self._vectors.move_to_end(text)
                     found[text] = vector
+            self.hits += sum(t in found for t in texts)
         missing = list(dict.fromkeys(t for t in texts if t not in found))
         if missing:  # encoded outside the lock: the other batch may use the table meanwhile
-            for text, vector in zip(missing, self.embedder.embed_queries(missing)):
-                found[text] = vector
+            found.update(zip(missing, self.embedder.embed_queries(missing)))
             with self._lock:
+                self.misses += len(missing)
                 for text in missing:
                     self._vectors[text] = found[text]
                     self._vectors.move_to_end(text)
                 while len(self._vectors) > self.size:
                     self._vectors.popitem(last=False)
-        with self._lock:
-            self.hits += len(texts) - len(missing)
-            self.misses += len(missing)
         return np.stack([found[t] for t in texts])

@@ -6,8 +6,8 @@ this is for the dense model, which reads unaccented Vietnamese poorly (Recall@5 
 on the corpus picks, per syllable, the accented form that best fits its neighbours
 (Viterbi). The corpus speaks as policy documents do, so a lexicon of general Vietnamese
 (lexicon.py) adds the words people use in a chat ("bà con", "bao nhiêu", "làm ăn"): its
-forms are candidates, and two syllables that make one of its words fit together, weighed
-below what the corpus itself writes. Syllables neither knows stay as typed.
+forms are candidates too, and each step's probability mixes the corpus's bigram model with
+the lexicon's, half each. Syllables neither knows stay as typed.
 """
 
 from __future__ import annotations
@@ -38,7 +38,14 @@ class AccentRestorer:
     forms: dict[str, list[tuple[str, int]]]  # folded syllable -> accented forms with counts, most frequent first
     pairs: dict[str, int]  # "accented accented" -> count
     lexicon: Lexicon = field(default_factory=Lexicon.empty)
-    _unigrams: tuple[dict[str, int], dict[str, int], int, int] | None = field(default=None, init=False, repr=False, compare=False)
+    _unigrams: tuple[dict[str, float], dict[str, float], float, float] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        corpus = {w: float(c) for forms in self.forms.values() for w, c in forms}
+        lexicon = {w: float(c) for forms in self.lexicon.forms.values() for w, c in forms}
+        # add-0.1 over every syllable either knows: an unseen one gets little, however small the corpus
+        unseen = 0.1 * len(corpus.keys() | lexicon.keys())
+        self._unigrams = (corpus, lexicon, sum(corpus.values()) + unseen, sum(lexicon.values()) + unseen)
 
     @classmethod
     def build(cls, texts: list[str], lexicon: Lexicon | None = None) -> "AccentRestorer":
@@ -98,12 +105,6 @@ class AccentRestorer:
         toward its own unigrams, mixed. Two models rather than pooled counts: the lexicon's
         counts are tiny beside the corpus's, and pooled they made every rare lexicon pair
         ("đông dược") outweigh what the documents write ("động được")."""
-        if self._unigrams is None:
-            corpus = {w: c for forms in self.forms.values() for w, c in forms}
-            lexicon = {w: c for forms in self.lexicon.forms.values() for w, c in forms}
-            # add-0.1 over every syllable either knows: an unseen one gets little, however small the corpus
-            unseen = 0.1 * len(corpus.keys() | lexicon.keys())
-            self._unigrams = (corpus, lexicon, sum(corpus.values()) + unseen, sum(lexicon.values()) + unseen)
         corpus, lexicon, corpus_total, lexicon_total = self._unigrams
         p_corpus = (corpus.get(word, 0) + 0.1) / corpus_total
         p_lexicon = (lexicon.get(word, 0) + 0.1) / lexicon_total

@@ -80,18 +80,18 @@ class Lexicon:
 
 
 def _word_list() -> list[str]:
+    """Viet74K from the installed underthesea; a missing file is an install to repair, not a
+    reason to build an index that reads unaccented questions worse without saying so."""
     spec = find_spec("underthesea")  # located, not imported: importing it costs seconds
     if spec is None or not spec.submodule_search_locations:
-        return []
+        raise ModuleNotFoundError("underthesea is not installed: bash scripts/setup.sh")
     path = Path(spec.submodule_search_locations[0]) / "corpus" / "data" / "Viet74K.txt"
-    return path.read_text(encoding="utf-8").splitlines() if path.is_file() else []
+    return path.read_text(encoding="utf-8").splitlines()
 
 
-def _frequencies() -> dict[str, float] | None:
-    try:
-        from wordfreq import get_frequency_dict
-    except ImportError:
-        return None
+def _frequencies() -> dict[str, float]:
+    from wordfreq import get_frequency_dict  # read at build time only
+
     return {w: f * 1e6 for w, f in get_frequency_dict("vi").items() if w.isalpha() and " " not in w}
 
 
