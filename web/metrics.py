@@ -14,8 +14,9 @@ process). Counted here:
 - Telegram updates by type and the errors of their handlers (the bot reports them through its
   ``BotObserver``), and webhook deliveries by what the gate decided (new, done: a retry of one
   handled already, busy: handled elsewhere right now);
-- index reloads (SIGHUP), and at scrape time the index served (build id, age, counts) and the
-  state of the last rebuild.
+- index reloads (SIGHUP), and at scrape time the index served (build id, age, counts), the
+  question vectors taken from the table of recent questions or encoded, and the state of the
+  last rebuild.
 
 Labels are fixed words, never text, client addresses or chat ids. Each replica has its own
 counters: Prometheus scrapes every replica (docs/deploy.md), not the balancer.
@@ -29,7 +30,7 @@ from datetime import datetime
 
 from fastapi import APIRouter, Request, Response
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest
-from prometheus_client.core import GaugeMetricFamily, InfoMetricFamily
+from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, InfoMetricFamily
 from prometheus_client.registry import Collector
 from starlette.types import ASGIApp, Scope
 
@@ -97,6 +98,11 @@ class _IndexCollector(Collector):
             yield GaugeMetricFamily("tro_ly_index_age_seconds", "Age of the index served", value=max(0.0, time.time() - built))
             yield GaugeMetricFamily("tro_ly_index_documents", "Documents in the index served", value=info.documents)
             yield GaugeMetricFamily("tro_ly_index_passages", "Passages in the index served", value=info.passages)
+            from_table, encoded = assistant.question_vectors()
+            vectors = CounterMetricFamily("tro_ly_question_vectors", "Question vectors by source: the table of recent questions ([search] query_cache) or the encoder", labels=["source"])
+            vectors.add_metric(["table"], from_table)
+            vectors.add_metric(["encoder"], encoded)
+            yield vectors
         rebuilder = getattr(self.state, "rebuilder", None)
         status = rebuilder.status() if rebuilder is not None else None
         state = GaugeMetricFamily("tro_ly_index_build_state", "State of the last rebuild run by this replica (1 for the current state; idle when it runs none)", labels=["state"])

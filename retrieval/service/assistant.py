@@ -115,6 +115,7 @@ class Assistant:
         self._batches: Coalescer[tuple, Any] = Coalescer(self._run_batch, max_running=2)
         # told of every answer given to a face (the service's metrics count them by status)
         self._listeners: list[Callable[[str | None, Answer], None]] = []
+        self._vectors_before_reload = (0, 0)  # question vectors of the builds served earlier
 
     @classmethod
     def open(cls, settings: Settings | None = None, embedder: Embedder | None = None, check_fresh: bool = True) -> "Assistant":
@@ -148,6 +149,7 @@ class Assistant:
                 self.standards = load_standards(self.settings.standards_path)
             except StandardsError as exc:  # never block a new index on it: keep the standards in use
                 log.error("Giữ chuẩn nghèo đang dùng: %s", exc)
+            self._vectors_before_reload = self.question_vectors()
             self._engine = _Engine.over(index, self.settings, self.embedder, self.standards)
         log.info("Đã chuyển sang chỉ mục %s", index.manifest["build_id"])
         return self.info()
@@ -281,6 +283,13 @@ class Assistant:
 
     def passage(self, passage_id: str) -> Passage | None:
         return self._engine.passages.get(passage_id)
+
+    def question_vectors(self) -> tuple[int, int]:
+        """Questions whose vector came from the table of recent ones, and questions encoded,
+        since the assistant was opened (``[search] query_cache``): what the table spares."""
+        table = self._engine.searcher.query_vectors
+        before = self._vectors_before_reload
+        return (before[0] + table.hits, before[1] + table.misses) if table is not None else before
 
     def info(self) -> IndexInfo:
         m = self._engine.index.manifest

@@ -54,6 +54,9 @@ def test_counters_move_as_requests_and_answers_go_by(settings, assistant):
     assert moved("tro_ly_answers_total", face="api", status="answered") == 2
     assert moved("tro_ly_answers_total", face="api", status="not_covered") == 1
     assert moved("tro_ly_rate_limited_total", bucket="ask") == 1
+    # the same question asked again takes its vector from the table, not the encoder
+    assert moved("tro_ly_question_vectors_total", source="table") >= 1
+    assert moved("tro_ly_question_vectors_total", source="table") + moved("tro_ly_question_vectors_total", source="encoder") == 3
     assert not any(PLAN_ID in str(labels) or "khong" in str(labels) for _, labels in after)
 
 
