@@ -40,6 +40,11 @@ class Searcher:
         self.reader = reader
         self.query_vectors = QueryVectors(embedder, settings.query_cache) if embedder is not None else None
         self._allowed_cache: dict[SearchFilters, np.ndarray] = {}
+        # each passage's document as a row of ``_documents``: a filter is decided once per
+        # document, not once per passage (500,000 passages: 0.4 s for every new filter)
+        self._documents = list(index.documents.values())
+        document_row = {d.id: i for i, d in enumerate(self._documents)}
+        self._passage_document = np.fromiter((document_row[p.document_id] for p in index.passages), dtype=np.int32, count=len(index.passages))
         self._out_of_force: tuple[date | None, frozenset[str]] = (None, frozenset())
 
     def search(self, query: str, k: int | None = None, filters: SearchFilters | None = None, mode: SearchMode | None = None) -> list[Hit]:
@@ -115,19 +120,13 @@ class Searcher:
         if filters not in self._allowed_cache:
             if len(self._allowed_cache) >= _FILTER_CACHE_SIZE:
                 self._allowed_cache.pop(next(iter(self._allowed_cache)))  # oldest first
-            docs = self.index.documents
-            self._allowed_cache[filters] = np.array([filters.accepts(docs[p.document_id]) for p in self.index.passages], dtype=bool)
+            accepted = np.array([filters.accepts(d) for d in self._documents], dtype=bool)
+            self._allowed_cache[filters] = accepted[self._passage_document]
         return self._allowed_cache[filters]
 
     def _bm25(self, terms: list[str], depth: int, allowed: np.ndarray | None) -> list[tuple[int, float]]:
-        scores = self.index.bm25.scores(terms)
-        if allowed is not None:
-            scores = np.where(allowed, scores, 0.0)
-        positive = np.flatnonzero(scores > 0)
-        if not len(positive):
-            return []
-        top = positive[np.argsort(-scores[positive], kind="stable")[:depth]]
-        return [(int(row), float(scores[row])) for row in top]
+        rows, scores = self.index.bm25.top(terms, depth, allowed)
+        return [(int(row), float(score)) for row, score in zip(rows, scores)]
 
     def _dense(self, vectors: np.ndarray, depth: int, allowed: np.ndarray | None) -> list[DenseResult]:
         # the dense model reads unaccented Vietnamese poorly: queries carry the accented reading
