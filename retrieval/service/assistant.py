@@ -27,7 +27,7 @@ from ..index.load import LoadedIndex, load_index
 from ..ingest.corpus import load_corpus
 from ..records import FACES, Records, open_records
 from ..report import Report, build_report, index_labels
-from ..search.query import QueryReader
+from ..search.query import Query, QueryReader
 from ..search.searcher import Searcher
 from ..settings import SearchMode, Settings, load_settings
 from ..text.chat import ChatReader
@@ -173,6 +173,11 @@ class Assistant:
     ) -> list[list[Hit]]:
         """``histories``: each query's earlier turns, for follow-ups ("còn Ninh Thuận thì sao?")."""
         return self._engine.searcher.batch_search(queries, k, filters, mode, histories)
+
+    def read(self, questions: list[str], histories: list[list[str]] | None = None) -> list[Query]:
+        """Each question as search reads it: chat words, diacritics, places, the documents'
+        words for citizens' phrases, and what BM25 (``lexical``) and the model (``dense``) get."""
+        return self._engine.searcher.read(questions, histories)
 
     def ask(self, question: str, history: list[str] | None = None, mode: SearchMode | None = None, *, face: str | None = None) -> Answer:
         """Safe to call from many threads at once: concurrent calls are computed in batches.

@@ -231,3 +231,13 @@ def test_a_build_copied_from_another_machine_becomes_current_once_checked(built,
         use_build(replica, foreign.build_id)
     assert current_build_dir(replica.index_dir).name == report.build_id
     assert first != report.build_id
+
+
+def test_read_shows_what_search_gives_bm25_and_the_model(built, fake_embedder):
+    settings, _ = built
+    assistant = Assistant.open(settings, embedder=fake_embedder)
+    query = assistant.read(["ho ngheo dc vay von ko"])[0]
+    assert "hộ nghèo" in query.accented and "hộ nghèo" in query.dense
+    assert "ho+ngheo" in query.lexical and "vay+von" in query.lexical
+    follow_up = assistant.read(["còn hộ cận nghèo thì sao?"], [["hộ nghèo được vay vốn không?"]])[0]
+    assert follow_up.follow_up and "vay vốn" in follow_up.text
