@@ -163,16 +163,15 @@ class BM25Index:
         order = np.argsort(-bound, kind="stable")
         rest = np.append(bound[order][::-1].cumsum()[::-1], 0.0)[1:]  # what the terms after each can add
         partial = np.zeros(self.size, dtype=np.float64)
-        seen = np.zeros(self.size, dtype=bool)
         touched: list[np.ndarray] = []  # the rows with a partial score (allowed ones only)
         reached = counted = 0
         floor = 0.0  # the k-th best partial score, found over ``counted`` rows
         for step, j in enumerate(order):
             a, b = indptr[ids[j]], indptr[ids[j] + 1]
-            rows = indices[a:b]
-            partial[rows] += data[a:b] * counts[ids[j]]  # a term's rows are distinct
-            new = rows[~seen[rows]]
-            seen[new] = True
+            rows = indices[a:b].astype(np.intp)  # indexing by intp spares numpy a conversion per use
+            before = partial[rows]
+            partial[rows] = before + data[a:b] * counts[ids[j]]  # a term's rows are distinct
+            new = rows[before == 0]  # weights are positive: zero means not touched yet
             touched.append(new[allowed[new]] if allowed is not None else new)
             reached += len(touched[-1])
             if reached >= k and reached >= counted * 1.25:  # the floor only rises: refreshed as rows come

@@ -392,6 +392,13 @@ class PlaceIndex:
         self.gazetteer = gazetteer
         self.documents = {d.document_id: d for d in documents}
         self.common = common
+        # documents that apply in the same place answer a question alike: a question is checked
+        # against each place once, not against every document (thousands in a national corpus)
+        by_place: dict[tuple, set[str]] = {}
+        for d in self.documents.values():
+            by_place.setdefault((d.province, d.province_now, d.locality), set()).add(d.document_id)
+        self._places = [(DocumentPlace("", *key), frozenset(ids)) for key, ids in by_place.items()]
+        self._national = frozenset(i for place, ids in self._places if place.national for i in ids)
 
     @classmethod
     def for_documents(cls, metadata: dict[str, "object"], texts: Iterable[str] = (), gazetteer: Gazetteer | None = None) -> "PlaceIndex":
@@ -413,12 +420,12 @@ class PlaceIndex:
         documents: set[str] = set()
         uncovered: list[str] = []
         for mention in about:
-            covering = {d.document_id for d in self.documents.values() if not d.national and any(d.covers(p) for p in mention.candidates)}
+            covering = {i for place, ids in self._places if not place.national and any(place.covers(p) for p in mention.candidates) for i in ids}
             if covering:
                 documents |= covering
             else:
                 uncovered.append(_mention_label(mention))
-        national = {d.document_id for d in self.documents.values() if d.national}
+        national = self._national
         if not documents and not uncovered:
             return PlaceReading(tuple(about), None, (), tuple(context))
         return PlaceReading(tuple(about), frozenset(documents | national) if documents or national else frozenset(), tuple(uncovered), tuple(context))

@@ -83,3 +83,40 @@ def test_a_saved_index_loads_as_it_was(tmp_path, kind):
     assert np.array_equal(loaded.window_passage, dense.window_passage)
     np.testing.assert_array_equal(loaded.search_windows(vectors[:5], 3)[1], DenseIndex.load(tmp_path, IndexSettings(hnsw_ef_search=64, ivf_nprobe=4)).search_windows(vectors[:5], 3)[1])
     assert list(loaded.search_windows(vectors[:5], 1)[1][:, 0]) == [0, 1, 2, 3, 4]
+
+
+@pytest.mark.parametrize(
+    "scores, k, expected",
+    [
+        ([0.1, 0.9, 0.5], 2, [1, 2]),
+        ([0.5, 0.9, 0.5, 0.5], 2, [1, 0]),  # equal scores: the earlier position first
+        ([0.5, 0.9, 0.5, 0.5], 3, [1, 0, 2]),
+        ([0.3, 0.3], 5, [0, 1]),  # fewer than k
+        ([0.2], 1, [0]),
+    ],
+)
+def test_best_first_is_a_stable_sort_cut_at_k(scores, k, expected):
+    from retrieval.index.dense import _best_first
+
+    assert list(_best_first(np.array(scores, dtype=np.float32), k)) == expected
+
+
+@pytest.mark.parametrize("kind", ["flat", "ivf"])
+def test_a_filtered_subset_is_scored_exactly_and_kept_for_the_next_question(kind):
+    n = 3_000
+    vectors = clustered_vectors(n)
+    vectors[1500:1510] = vectors[7]  # duplicate windows: equal scores keep window order
+    dense = DenseIndex.build(vectors, np.arange(n, dtype=np.int32), IndexSettings(dense_index=kind))
+    allowed = np.random.default_rng(3).random(n) < 0.3
+    allowed[[7, *range(1500, 1510)]] = True
+    queries = clustered_vectors(4, seed=9)
+    queries[0] = vectors[7]
+    ids = np.flatnonzero(allowed)
+    full = queries @ vectors[ids].T
+    for _ in range(2):  # the second time from the kept subset
+        scores, rows = dense.search_windows(queries, 20, allowed)
+        expected = np.argsort(-full, axis=1, kind="stable")[:, :20]
+        np.testing.assert_array_equal(rows, ids[expected])
+        np.testing.assert_allclose(scores, np.take_along_axis(full, expected, axis=1), rtol=1e-5)
+    assert len(dense._subsets) == 1
+    assert list(rows[0, :11]) == [7, *range(1500, 1510)]

@@ -92,3 +92,14 @@ def test_old_to_new(no_network):
     assert gazetteer.now("Tiền Giang") == "Đồng Tháp"
     assert gazetteer.now("Kon Tum") == "Quảng Ngãi"
     assert gazetteer.now("Đắk Nông") == gazetteer.now("Bình Thuận") == "Lâm Đồng"
+
+
+def test_documents_of_one_place_are_found_together(no_network):
+    # many documents per place, as a national corpus has: each is found, whichever place it shares
+    metadata = {f"ninh-thuan-{i}": DocumentMetadata("Kế hoạch", province="Ninh Thuận") for i in range(50)}
+    metadata |= {f"bao-loc-{i}": DocumentMetadata("Chương trình", province="Lâm Đồng", province_now="Lâm Đồng", locality="thành phố Bảo Lộc") for i in range(20)}
+    metadata |= {"lam-dong": DocumentMetadata("Kế hoạch", province="Lâm Đồng", province_now="Lâm Đồng"), "trung-uong": DocumentMetadata("Nghị định")}
+    places = PlaceIndex.for_documents(metadata)
+    assert set(places.read("Ở Khánh Hòa hộ nghèo được hỗ trợ gì").documents) == {f"ninh-thuan-{i}" for i in range(50)} | {"trung-uong"}
+    assert set(places.read("tui o Bao Loc").documents) == {f"bao-loc-{i}" for i in range(20)} | {"lam-dong", "trung-uong"}
+    assert set(places.read("huyện Di Linh, Lâm Đồng").documents) == {"lam-dong", "trung-uong"}
