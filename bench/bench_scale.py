@@ -1,8 +1,10 @@
-"""Scale benchmark of the index layout (not a test): BM25 and the FAISS index kinds over a
-synthetic corpus of N passages, each configuration in its own process so its peak memory is
-its own. Writes bench/results/scale-N.json; docs/benchmarks.md quotes it.
+"""Scale benchmark of the index layout (not a test): BM25, the FAISS index kinds and the whole
+ask (``Assistant.ask``: reading, the encoder, BM25, FAISS, the answer) over a synthetic corpus
+of N passages, each part in its own process so its peak memory is its own. Writes
+bench/results/scale-N.json (scale-N-generated.json with ``--corpus generated``, whose passages
+are new text: see ``GeneratedText``); docs/benchmarks.md quotes them.
 
-    .venv/bin/python bench/bench_scale.py --passages 100000 500000 [--parts bm25 flat hnsw ivf ask]
+    .venv/bin/python bench/bench_scale.py --passages 100000 500000 [--parts bm25 flat hnsw ivf ask] [--corpus generated]
 
 How the synthetic corpus is made (embedding 500,000 passages with e5 on 2 cores would take
 most of a day, so vectors are not computed by the model):
@@ -11,7 +13,9 @@ most of a day, so vectors are not computed by the model):
   the term statistics are the corpus's own) and gets a vector mixed from theirs plus noise,
   renormalized, the noise sized so that nearest-neighbour and pairwise cosines match those of
   the real vectors (e5's geometry: clustered, anisotropic);
-- queries are the dev questions embedded for real, plus noisy copies of random passages.
+- dense queries are the dev questions embedded for real, plus noisy copies of random passages;
+  BM25 queries are the dev and dev-citizen questions as the service reads them (their folded
+  syllables, pairs, words and the documents' words), plus runs of terms of random passages.
 The full-build time at N is extrapolated from the measured per-passage analysis and
 embedding rates on the real corpus; the report says which figures are measured and which
 are extrapolated.
