@@ -7,6 +7,7 @@ once per process: every face and test shares one model (~240 MB for viet-asr).
 
 from __future__ import annotations
 
+import atexit
 import functools
 import threading
 from typing import Protocol
@@ -43,6 +44,16 @@ class VietAsr:
         native.lib.vietasr_set_log_level(self.QUIET)
         self._pipeline = vietasr.Pipeline.preset("transcribe")
         self._lock = threading.Lock()  # one native call at a time on the shared pipeline
+        # freed while the interpreter is whole: left to the pipeline's __del__ at shutdown, the
+        # free ran after cffi's types were torn down and printed a TypeError traceback
+        atexit.register(self._close)
+
+    def _close(self) -> None:
+        if self._lock.acquire(timeout=5):  # a transcription still running at exit: leave it be
+            try:
+                self._pipeline.close()
+            finally:
+                self._lock.release()
 
     def transcribe(self, samples: np.ndarray) -> str:
         pcm = (np.clip(samples, -1.0, 1.0) * 32767).astype(np.int16)

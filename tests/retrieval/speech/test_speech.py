@@ -219,3 +219,18 @@ def test_an_engine_failure_reaches_the_caller_and_the_worker_goes_on():
     with pytest.raises(RuntimeError):
         voice.transcribe(voice_note(clip("Ly")))
     assert voice.transcribe(voice_note(clip("Ly"))).text == "hộ nghèo được vay vốn ở đâu"
+
+
+def test_the_engine_frees_its_native_pipeline_at_exit_before_the_interpreter_is_torn_down(monkeypatch):
+    import atexit
+
+    from retrieval.speech.engines import VietAsr
+
+    registered = []
+    original = atexit.register
+    monkeypatch.setattr(atexit, "register", lambda f, *a, **k: registered.append(f) or original(f, *a, **k))
+    engine = VietAsr()
+    assert engine._close in registered  # run while modules are alive, not left to __del__
+    engine._close()
+    assert not engine._pipeline.handle
+    engine._close()  # twice (atexit after an explicit close) is harmless
