@@ -88,7 +88,7 @@ class IndexSettings(SettingsSection):
     dir: Path = Field(Path("index"), description="Folder where builds of the index are written; never committed.")
     keep_builds: int = Field(2, ge=1, description="How many finished builds to keep on disk (the current one included).")
     dense_index: Literal["auto", "flat", "hnsw", "ivf"] = Field("auto", description='FAISS index of the passage windows: "flat" (exact), "hnsw" or "ivf" (approximate), or "auto": exact below exact_below windows, IVF above. Trade-offs measured in docs/benchmarks.md.')
-    exact_below: int = Field(200_000, ge=1, description='With dense_index = "auto": below this many windows search is exact.')
+    exact_below: int = Field(50_000, ge=1, description='With dense_index = "auto": below this many windows search is exact.')
     hnsw_m: int = Field(32, ge=4, le=128, description="HNSW: links per vector (more: better recall, more memory, slower build).")
     hnsw_ef_construction: int = Field(80, ge=8, description="HNSW: candidates considered while building (more: better graph, slower build).")
     hnsw_ef_search: int = Field(256, ge=8, description="HNSW: candidates considered per search (more: better recall, slower); needs no rebuild.")

@@ -24,8 +24,8 @@ def clustered_vectors(n: int, seed: int = 0) -> np.ndarray:
     "windows, settings, kind",
     [
         (10, IndexSettings(), "flat"),
-        (199_999, IndexSettings(), "flat"),
-        (200_000, IndexSettings(), "ivf"),
+        (49_999, IndexSettings(), "flat"),
+        (50_000, IndexSettings(), "ivf"),
         (5_000, IndexSettings(exact_below=1_000), "ivf"),
         (5_000, IndexSettings(dense_index="hnsw"), "hnsw"),
         (10, IndexSettings(dense_index="ivf"), "ivf"),
