@@ -149,19 +149,19 @@ def seed_texts() -> list[str]:
 def run_bm25(n: int, corpus: str = "recombined") -> dict:
     from retrieval.index.lexical import BM25Index
 
+    read_questions = json.loads(str(np.load(SEED_CACHE)["questions"]))
     if corpus == "generated":
         passages = (terms for _, terms in GeneratedText(seed_texts(), 0).passages(n))
-        query_terms = json.loads(str(np.load(SEED_CACHE)["questions"]))
+        query_terms = read_questions
     else:
         passages, query_terms = synthetic_terms(n)
-    read = len(json.loads(str(np.load(SEED_CACHE)["questions"])))
+    read = len(read_questions)
     started = time.perf_counter()
     bm25 = BM25Index.build(passages, 1.2, 0.75)
     build = time.perf_counter() - started
     with tempfile.TemporaryDirectory() as tmp:
         bm25.save(Path(tmp))
         size = sum(p.stat().st_size for p in Path(tmp).iterdir())
-    bm25.top(query_terms[0], 50)  # each term's largest weight, found once per load
     full, pruned = [], []
     for q in query_terms:  # side by side: every passage scored, and the pruned top 50
         t = time.perf_counter()
@@ -283,7 +283,7 @@ class GeneratedText:
             for b, w in zip(general_next, weights / weights.sum() if len(weights) else weights):
                 mixed[ids[b]] = mixed.get(ids[b], 0.0) + share * w
             rows[ids[a]] = mixed
-        self.row_start = np.full(len(ids) + 1, -1, dtype=np.int64)
+        self.row_start = np.zeros(len(ids) + 1, dtype=np.int64)  # row a's successors: [row_start[a], row_start[a + 1])
         successors, cumulative = [], []
         for a in range(len(ids)):
             self.row_start[a] = len(successors)

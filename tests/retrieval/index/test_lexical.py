@@ -107,3 +107,11 @@ def test_top_with_nothing_to_find():
     assert len(rows) == len(scores) == 0
     rows, _ = index.top(["vay"], 5, allowed=np.array([False, False, False, True]))
     assert len(rows) == 0
+
+
+def test_each_terms_largest_weight_is_known_once_the_index_is_made(tmp_path):
+    index = BM25Index.build(DOCS, K1, B)
+    expected = [max(textbook([term], d) for d in DOCS) for term in sorted(index.vocabulary, key=index.vocabulary.__getitem__)]
+    np.testing.assert_allclose(index.max_weight, expected, rtol=1e-5)
+    index.save(tmp_path)
+    np.testing.assert_array_equal(BM25Index.load(tmp_path).max_weight, index.max_weight)
